@@ -1,0 +1,4 @@
+/** The quickstart sample. */
+module io.secretsdk.samples.quickstart {
+  requires io.secretsdk;
+}

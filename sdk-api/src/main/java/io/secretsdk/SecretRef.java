@@ -1,0 +1,410 @@
+package io.secretsdk;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A reference to a secret: which backend (scheme), which secret (name), which version or stage,
+ * and optionally one field of a JSON value. A value object, safe to log.
+ *
+ * <p>The URI form is {@code scheme://name[?version=V | ?stage=S][#field]}:
+ *
+ * <ul>
+ *   <li>the scheme is optional, lowercase, and starts with a letter ({@code aws-sm}, {@code vault},
+ *       {@code file}); it is everything before the first {@code ://};
+ *   <li>the name is taken as written, colons and slashes included, so AWS ARNs, GCP resource names
+ *       and Vault paths need no escaping;
+ *   <li>{@code %}, {@code ?}, {@code #} and {@code &} inside a part are written {@code %25},
+ *       {@code %3F}, {@code %23} and {@code %26}; {@link #parse} decodes any {@code %XX} and
+ *       {@link #toUri} encodes those four, so that {@code parse(r.toUri()).equals(r)};
+ *   <li>a stage is {@code current}, {@code previous} or {@code pending}, in any case; a reference
+ *       names a version or a stage, never both.
+ * </ul>
+ */
+public final class SecretRef {
+  private final @Nullable String scheme;
+  private final String name;
+  private final @Nullable String version;
+  private final @Nullable VersionStage stage;
+  private final @Nullable String field;
+
+  private SecretRef(
+      @Nullable String scheme,
+      String name,
+      @Nullable String version,
+      @Nullable VersionStage stage,
+      @Nullable String field) {
+    this.scheme = scheme;
+    this.name = name;
+    this.version = version;
+    this.stage = stage;
+    this.field = field;
+  }
+
+  /**
+   * A reference by name only: no scheme, the current version, the whole value. The name is taken
+   * literally (no percent-decoding).
+   *
+   * @param name the secret's name
+   * @return the reference
+   * @throws InvalidSecretRefException if the name is empty or blank
+   */
+  public static SecretRef of(String name) {
+    return new SecretRef(null, checkName(name, name), null, null, null);
+  }
+
+  /**
+   * Parses the URI form described in the class documentation.
+   *
+   * @param uri the reference, e.g. {@code aws-sm://prod/db?stage=previous#password}
+   * @return the reference
+   * @throws InvalidSecretRefException if it is empty, has no name, a bad scheme, an unknown
+   *     parameter or stage, both a version and a stage, or a bad percent escape
+   */
+  public static SecretRef parse(String uri) {
+    Objects.requireNonNull(uri, "uri");
+    if (uri.isBlank()) {
+      throw new InvalidSecretRefException("a secret reference must not be empty");
+    }
+    String rest = uri;
+    String scheme = null;
+    int sep = rest.indexOf("://");
+    int firstQuery = firstOf(rest, '?', '#');
+    if (sep >= 0 && (firstQuery < 0 || sep < firstQuery)) {
+      scheme = rest.substring(0, sep);
+      checkScheme(scheme, uri);
+      rest = rest.substring(sep + 3);
+    }
+    String field = null;
+    int hash = rest.indexOf('#');
+    if (hash >= 0) {
+      field = decode(rest.substring(hash + 1), uri);
+      if (field.isEmpty()) {
+        throw new InvalidSecretRefException("secret reference '" + uri + "' has an empty #field");
+      }
+      rest = rest.substring(0, hash);
+    }
+    String version = null;
+    VersionStage stage = null;
+    int q = rest.indexOf('?');
+    if (q >= 0) {
+      String query = rest.substring(q + 1);
+      rest = rest.substring(0, q);
+      for (String param : query.split("&", -1)) {
+        int eq = param.indexOf('=');
+        if (eq < 0) {
+          throw new InvalidSecretRefException(
+              "secret reference '" + uri + "': parameter '" + param + "' has no value; use ?version=V or ?stage=S");
+        }
+        String key = param.substring(0, eq);
+        String val = decode(param.substring(eq + 1), uri);
+        if (val.isEmpty()) {
+          throw new InvalidSecretRefException("secret reference '" + uri + "': '" + key + "' is empty");
+        }
+        switch (key) {
+          case "version":
+            if (version != null) {
+              throw new InvalidSecretRefException("secret reference '" + uri + "' names a version twice");
+            }
+            version = val;
+            break;
+          case "stage":
+            if (stage != null) {
+              throw new InvalidSecretRefException("secret reference '" + uri + "' names a stage twice");
+            }
+            stage = parseStage(val, uri);
+            break;
+          default:
+            throw new InvalidSecretRefException(
+                "secret reference '" + uri + "' has an unknown parameter '" + key
+                    + "'; the known ones are version and stage");
+        }
+      }
+      if (version != null && stage != null) {
+        throw new InvalidSecretRefException(
+            "secret reference '" + uri + "' names both a version and a stage; name one");
+      }
+    }
+    String name = checkName(decode(rest, uri), uri);
+    return new SecretRef(scheme, name, version, stage, field);
+  }
+
+  private static int firstOf(String s, char a, char b) {
+    int i = s.indexOf(a);
+    int j = s.indexOf(b);
+    if (i < 0) {
+      return j;
+    }
+    return j < 0 ? i : Math.min(i, j);
+  }
+
+  private static VersionStage parseStage(String value, String uri) {
+    try {
+      return VersionStage.valueOf(value.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSecretRefException(
+          "secret reference '" + uri + "' has an unknown stage '" + value
+              + "'; use current, previous or pending");
+    }
+  }
+
+  private static void checkScheme(String scheme, String uri) {
+    boolean ok = !scheme.isEmpty() && scheme.charAt(0) >= 'a' && scheme.charAt(0) <= 'z';
+    for (int i = 1; ok && i < scheme.length(); i++) {
+      char c = scheme.charAt(i);
+      ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.';
+    }
+    if (!ok) {
+      throw new InvalidSecretRefException(
+          "secret reference '" + uri + "' has a bad scheme '" + scheme
+              + "': a scheme is lowercase letters, digits, '-', '+' or '.', starting with a letter");
+    }
+  }
+
+  private static String checkName(String name, String uri) {
+    Objects.requireNonNull(name, "name");
+    if (name.isBlank()) {
+      throw new InvalidSecretRefException("secret reference '" + uri + "' has no name");
+    }
+    return name;
+  }
+
+  private static String decode(String s, String uri) {
+    if (s.indexOf('%') < 0) {
+      return s;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(s.length());
+    for (int i = 0; i < s.length(); ) {
+      char c = s.charAt(i);
+      if (c == '%') {
+        if (i + 2 >= s.length()) {
+          throw badEscape(uri);
+        }
+        int hi = Character.digit(s.charAt(i + 1), 16);
+        int lo = Character.digit(s.charAt(i + 2), 16);
+        if (hi < 0 || lo < 0) {
+          throw badEscape(uri);
+        }
+        out.write((hi << 4) | lo);
+        i += 3;
+      } else {
+        int cp = s.codePointAt(i);
+        byte[] b = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8);
+        out.write(b, 0, b.length);
+        i += Character.charCount(cp);
+      }
+    }
+    try {
+      return StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(out.toByteArray()))
+          .toString();
+    } catch (CharacterCodingException e) {
+      throw new InvalidSecretRefException(
+          "secret reference '" + uri + "' has percent escapes that are not UTF-8");
+    }
+  }
+
+  private static InvalidSecretRefException badEscape(String uri) {
+    return new InvalidSecretRefException(
+        "secret reference '" + uri + "' has a bad percent escape; write '%' as %25");
+  }
+
+  private static String encode(String s, boolean inQuery) {
+    StringBuilder sb = null;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      String esc;
+      switch (c) {
+        case '%': esc = "%25"; break;
+        case '?': esc = "%3F"; break;
+        case '#': esc = "%23"; break;
+        case '&': esc = inQuery ? "%26" : null; break;
+        default: esc = null;
+      }
+      if (esc != null && sb == null) {
+        sb = new StringBuilder(s.length() + 8).append(s, 0, i);
+      }
+      if (sb != null) {
+        if (esc != null) {
+          sb.append(esc);
+        } else {
+          sb.append(c);
+        }
+      }
+    }
+    return sb == null ? s : sb.toString();
+  }
+
+  /**
+   * The backend scheme, e.g. {@code aws-sm}.
+   *
+   * @return the scheme, or empty for a reference that leaves the backend to its router
+   */
+  public Optional<String> scheme() {
+    return Optional.ofNullable(scheme);
+  }
+
+  /**
+   * The secret's name as the backend knows it.
+   *
+   * @return the name
+   */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * The version asked for.
+   *
+   * @return the version id, or empty for the current version or a stage
+   */
+  public Optional<String> version() {
+    return Optional.ofNullable(version);
+  }
+
+  /**
+   * The stage asked for.
+   *
+   * @return the stage, or empty for the current version or a version id
+   */
+  public Optional<VersionStage> stage() {
+    return Optional.ofNullable(stage);
+  }
+
+  /**
+   * The field of a JSON value asked for.
+   *
+   * @return the field's name, or empty for the whole value
+   */
+  public Optional<String> field() {
+    return Optional.ofNullable(field);
+  }
+
+  /**
+   * This reference with another scheme.
+   *
+   * @param s the scheme
+   * @return a new reference
+   * @throws InvalidSecretRefException if the scheme is malformed
+   */
+  public SecretRef withScheme(String s) {
+    Objects.requireNonNull(s, "scheme");
+    checkScheme(s, s + "://" + name);
+    return new SecretRef(s, name, version, stage, field);
+  }
+
+  /**
+   * This reference naming a version (and no stage).
+   *
+   * @param v the version id
+   * @return a new reference
+   */
+  public SecretRef withVersion(String v) {
+    Objects.requireNonNull(v, "version");
+    if (v.isEmpty()) {
+      throw new InvalidSecretRefException("a version must not be empty", this);
+    }
+    return new SecretRef(scheme, name, v, null, field);
+  }
+
+  /**
+   * This reference naming a stage (and no version).
+   *
+   * @param s the stage
+   * @return a new reference
+   */
+  public SecretRef withStage(VersionStage s) {
+    Objects.requireNonNull(s, "stage");
+    return new SecretRef(scheme, name, null, s, field);
+  }
+
+  /**
+   * This reference naming one field of a JSON value.
+   *
+   * @param f the field's name
+   * @return a new reference
+   */
+  public SecretRef withField(String f) {
+    Objects.requireNonNull(f, "field");
+    if (f.isEmpty()) {
+      throw new InvalidSecretRefException("a field name must not be empty", this);
+    }
+    return new SecretRef(scheme, name, version, stage, f);
+  }
+
+  /**
+   * This reference for the whole value.
+   *
+   * @return a new reference without a field, or this one if it has none
+   */
+  public SecretRef withoutField() {
+    return field == null ? this : new SecretRef(scheme, name, version, stage, null);
+  }
+
+  /**
+   * The URI form, which {@link #parse} reads back to an equal reference.
+   *
+   * @return the URI
+   */
+  public String toUri() {
+    StringBuilder sb = new StringBuilder();
+    String encodedName = encode(name, false);
+    if (scheme != null) {
+      sb.append(scheme).append("://");
+    } else {
+      // Without a scheme, a "://" in the name would read back as one.
+      encodedName = encodedName.replace("://", "%3A//");
+    }
+    sb.append(encodedName);
+    if (version != null) {
+      sb.append("?version=").append(encode(version, true));
+    } else if (stage != null) {
+      sb.append("?stage=").append(stage.name().toLowerCase(Locale.ROOT));
+    }
+    if (field != null) {
+      sb.append('#').append(encode(field, false));
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public boolean equals(@Nullable Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof SecretRef)) {
+      return false;
+    }
+    SecretRef r = (SecretRef) o;
+    return Objects.equals(scheme, r.scheme)
+        && name.equals(r.name)
+        && Objects.equals(version, r.version)
+        && stage == r.stage
+        && Objects.equals(field, r.field);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(scheme, name, version, stage, field);
+  }
+
+  /**
+   * The URI form; references are not secret.
+   *
+   * @return {@link #toUri()}
+   */
+  @Override
+  public String toString() {
+    return toUri();
+  }
+}

@@ -1,0 +1,204 @@
+package io.secretsdk.internal;
+
+import io.secretsdk.BatchResult;
+import io.secretsdk.InvalidSecretRefException;
+import io.secretsdk.Lease;
+import io.secretsdk.Secret;
+import io.secretsdk.SecretException;
+import io.secretsdk.SecretRef;
+import io.secretsdk.SecretSource;
+import io.secretsdk.spi.SecretSourceProvider;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes each reference to the source of its scheme; made by {@code SecretSources.fromProperties}.
+ * Leases are routed by the scheme recorded when they were handed out.
+ */
+public final class RoutingSecretSource implements SecretSource {
+  private static final Logger LOG = LoggerFactory.getLogger(RoutingSecretSource.class);
+  private static final String DEFAULT_SCHEME = "default-scheme";
+
+  private final Map<String, SecretSourceProvider> providers;
+  private final Map<String, Map<String, String>> propertiesByScheme;
+  private final Map<String, SecretSource> sources = new ConcurrentHashMap<>();
+  private final Map<String, String> leaseSchemes = new ConcurrentHashMap<>();
+  private final @Nullable String defaultScheme;
+  private volatile boolean closed;
+
+  /**
+   * Creates the router, and at once every source whose scheme has properties.
+   *
+   * @param providers the providers found, by scheme
+   * @param properties {@code <scheme>.<key>} properties, and optionally {@code default-scheme}
+   */
+  public RoutingSecretSource(Map<String, SecretSourceProvider> providers, Map<String, String> properties) {
+    this.providers = Map.copyOf(providers);
+    Map<String, Map<String, String>> byScheme = new TreeMap<>();
+    String configuredDefault = null;
+    for (Map.Entry<String, String> e : properties.entrySet()) {
+      String key = e.getKey();
+      if (key.equals(DEFAULT_SCHEME)) {
+        configuredDefault = e.getValue();
+        continue;
+      }
+      int dot = key.indexOf('.');
+      if (dot <= 0 || dot == key.length() - 1) {
+        throw new IllegalArgumentException(
+            "secret source property '" + key + "' is not of the form <scheme>.<key>; schemes found: "
+                + this.providers.keySet());
+      }
+      String scheme = key.substring(0, dot);
+      if (!this.providers.containsKey(scheme)) {
+        throw new IllegalArgumentException(
+            "secret source property '" + key + "' names scheme '" + scheme
+                + "', which no provider on the class path handles; schemes found: " + this.providers.keySet()
+                + " (add the backend's module as a dependency)");
+      }
+      byScheme.computeIfAbsent(scheme, s -> new LinkedHashMap<>()).put(key.substring(dot + 1), e.getValue());
+    }
+    this.propertiesByScheme = byScheme;
+    if (configuredDefault != null && !this.providers.containsKey(configuredDefault)) {
+      throw new IllegalArgumentException(
+          "default-scheme '" + configuredDefault + "' has no provider; schemes found: " + this.providers.keySet());
+    }
+    this.defaultScheme = configuredDefault != null
+        ? configuredDefault
+        : byScheme.size() == 1 ? byScheme.keySet().iterator().next() : null;
+    for (String scheme : byScheme.keySet()) {
+      source(scheme);
+    }
+  }
+
+  @Override
+  public String scheme() {
+    return "routing";
+  }
+
+  /**
+   * The schemes this router can serve: every provider found.
+   *
+   * @return the schemes, sorted
+   */
+  public List<String> schemes() {
+    return new ArrayList<>(new TreeMap<>(providers).keySet());
+  }
+
+  private SecretSource source(String scheme) {
+    if (closed) {
+      throw new IllegalStateException("this secret source is closed");
+    }
+    SecretSource existing = sources.get(scheme);
+    if (existing != null) {
+      return existing;
+    }
+    SecretSourceProvider provider = providers.get(scheme);
+    if (provider == null) {
+      throw new InvalidSecretRefException(
+          "no secret source for scheme '" + scheme + "'; schemes found: " + schemes()
+              + " (add the backend's module as a dependency)");
+    }
+    return sources.computeIfAbsent(scheme, s -> {
+      LOG.debug("creating the {} secret source", s);
+      return provider.create(propertiesByScheme.getOrDefault(s, Map.of()));
+    });
+  }
+
+  private SecretSource route(SecretRef ref) {
+    String scheme = ref.scheme().orElse(defaultScheme);
+    if (scheme == null) {
+      throw new InvalidSecretRefException(
+          "secret reference '" + ref + "' names no scheme and no default-scheme is configured; schemes found: "
+              + schemes(),
+          ref);
+    }
+    return source(scheme);
+  }
+
+  @Override
+  public Secret fetch(SecretRef ref) {
+    SecretSource source = route(ref);
+    return remember(source, source.fetch(ref));
+  }
+
+  @Override
+  public BatchResult fetchAll(Collection<SecretRef> refs) {
+    Map<SecretSource, List<SecretRef>> groups = new LinkedHashMap<>();
+    Map<SecretRef, SecretException> failed = new LinkedHashMap<>();
+    for (SecretRef ref : refs) {
+      try {
+        groups.computeIfAbsent(route(ref), s -> new ArrayList<>()).add(ref);
+      } catch (SecretException e) {
+        failed.put(ref, e);
+      }
+    }
+    Map<SecretRef, Secret> found = new LinkedHashMap<>();
+    for (Map.Entry<SecretSource, List<SecretRef>> group : groups.entrySet()) {
+      BatchResult result = group.getKey().fetchAll(group.getValue());
+      result.found().forEach((ref, secret) -> found.put(ref, remember(group.getKey(), secret)));
+      failed.putAll(result.failed());
+    }
+    return new BatchResult(found, failed);
+  }
+
+  @Override
+  public Optional<Secret> fetchPrevious(SecretRef ref) {
+    SecretSource source = route(ref);
+    return source.fetchPrevious(ref).map(s -> remember(source, s));
+  }
+
+  @Override
+  public Lease renew(Lease lease, Duration increment) {
+    return leaseSource(lease).renew(lease, increment);
+  }
+
+  @Override
+  public void revoke(Lease lease) {
+    leaseSource(lease).revoke(lease);
+  }
+
+  private Secret remember(SecretSource source, Secret secret) {
+    secret.lease().map(Lease::id).ifPresent(id -> leaseSchemes.put(id, source.scheme()));
+    return secret;
+  }
+
+  private SecretSource leaseSource(Lease lease) {
+    String scheme = lease.id() == null ? null : leaseSchemes.get(lease.id());
+    if (scheme == null) {
+      throw new UnsupportedOperationException(
+          "this lease was not handed out by any source of this router, so it cannot be routed");
+    }
+    return source(scheme);
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    RuntimeException first = null;
+    for (SecretSource source : sources.values()) {
+      try {
+        source.close();
+      } catch (RuntimeException e) {
+        if (first == null) {
+          first = e;
+        } else {
+          first.addSuppressed(e);
+        }
+      }
+    }
+    sources.clear();
+    if (first != null) {
+      throw first;
+    }
+  }
+}
