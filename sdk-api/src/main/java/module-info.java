@@ -16,6 +16,8 @@ module io.secretsdk {
   exports io.secretsdk;
   exports io.secretsdk.spi;
   exports io.secretsdk.file;
+  exports io.secretsdk.cache;
+  exports io.secretsdk.resilience;
   // Shared helpers (strict UTF-8, JSON strings into char[], content hashes) for secretsdk's own modules only.
   exports io.secretsdk.internal to
       io.secretsdk.aws,

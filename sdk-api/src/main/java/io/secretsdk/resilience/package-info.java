@@ -1,0 +1,7 @@
+/**
+ * Resilience policies for backend calls: retry, circuit breaker, bulkhead, timeout.
+ */
+@NullMarked
+package io.secretsdk.resilience;
+
+import org.jspecify.annotations.NullMarked;
