@@ -1,0 +1,87 @@
+package io.secretsdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SecretSourcesTest {
+  @TempDir Path root;
+
+  @Test
+  void anUnknownSchemeIsAClearErrorListingTheSchemesFound() throws IOException {
+    Files.writeString(root.resolve("a"), "x-value");
+    try (SecretSource source = SecretSources.fromProperties(Map.of("file.root", root.toString()))) {
+      assertThatThrownBy(() -> source.fetch(SecretRef.parse("nosuch://a")))
+          .isInstanceOf(InvalidSecretRefException.class)
+          .hasMessageContaining("nosuch")
+          .hasMessageContaining("[file");
+    }
+  }
+
+  @Test
+  void propertiesForAMissingProviderAreRejectedAtOnce() {
+    assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("vault-x.address", "http://127.0.0.1:1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("vault-x")
+        .hasMessageContaining("no provider");
+    assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("noscheme", "x")))
+        .hasMessageContaining("<scheme>.<key>");
+  }
+
+  @Test
+  void aRefWithoutSchemeNeedsADefaultWhenNothingIsConfigured() {
+    try (SecretSource source = SecretSources.fromProperties(Map.of())) {
+      assertThatThrownBy(() -> source.fetch(SecretRef.of("a")))
+          .isInstanceOf(InvalidSecretRefException.class)
+          .hasMessageContaining("default-scheme");
+    }
+  }
+
+  @Test
+  void batchesAreSplitByScheme() throws IOException {
+    Files.writeString(root.resolve("a"), "value-a1");
+    try (SecretSource source = SecretSources.fromProperties(Map.of("file.root", root.toString()))) {
+      BatchResult result = source.fetchAll(List.of(SecretRef.parse("file://a"), SecretRef.parse("file://b"), SecretRef.parse("zz://c")));
+      assertThat(result.found()).containsOnlyKeys(SecretRef.parse("file://a"));
+      assertThat(result.failed().get(SecretRef.parse("file://b"))).isInstanceOf(SecretNotFoundException.class);
+      assertThat(result.failed().get(SecretRef.parse("zz://c"))).isInstanceOf(InvalidSecretRefException.class);
+    }
+  }
+
+  @Test
+  void theDefaultSourceMethodsAreSafe() {
+    SecretSource plain = new SecretSource() {
+      @Override
+      public String scheme() {
+        return "plain";
+      }
+
+      @Override
+      public Secret fetch(SecretRef ref) {
+        throw new SecretNotFoundException("no secret '" + ref.name() + "' in plain", ref);
+      }
+    };
+    Lease lease = new Lease("l1", java.time.Instant.EPOCH, java.time.Duration.ofSeconds(1), true);
+    assertThat(plain.fetchPrevious(SecretRef.of("a"))).isEmpty();
+    assertThatThrownBy(() -> plain.renew(lease, java.time.Duration.ofSeconds(1))).isInstanceOf(UnsupportedOperationException.class);
+    assertThatThrownBy(() -> plain.revoke(lease)).isInstanceOf(UnsupportedOperationException.class);
+    BatchResult r = plain.fetchAll(List.of(SecretRef.of("a")));
+    assertThat(r.failed().get(SecretRef.of("a")).ref()).contains(SecretRef.of("a"));
+    plain.close();
+  }
+
+  @Test
+  void throttledErrorsCarryTheRetryHint() {
+    SecretThrottledException e = new SecretThrottledException("slow down", SecretRef.of("a"), null, java.time.Duration.ofSeconds(3));
+    assertThat(e.retryAfter()).contains(java.time.Duration.ofSeconds(3));
+    assertThat(e).isInstanceOf(SecretUnavailableException.class);
+    assertThat(new SecretThrottledException("x").retryAfter()).isEmpty();
+  }
+}
