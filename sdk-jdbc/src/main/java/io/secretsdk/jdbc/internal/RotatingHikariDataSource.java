@@ -31,13 +31,17 @@ import org.slf4j.LoggerFactory;
  * is never emptied at once and the new logins are paced. While logins are failing with
  * authentication errors (the database does not accept the new credentials yet, as in a
  * single-user rotation whose password change lags), retiring waits, since the pool could not
- * refill. At three quarters of the overlap, connections with old credentials that were not
+ * refill: until {@link #PAUSE_AFTER_AUTH_FAILURE} (or an eighth of the overlap) has passed without
+ * one. At three quarters of the overlap, connections with old credentials that were not
  * borrowed meanwhile (an idle pool) are soft-evicted: idle ones close at once, busy ones when
  * they are returned; this repeats while any remain, so that every connection has moved to the
  * new credentials before the overlap ends.
  */
 public final class RotatingHikariDataSource extends HikariDataSource {
-  /** While logins fail with authentication errors, retiring waits this long after the last one. */
+  /**
+   * While logins fail with authentication errors, retiring waits this long after the last one (or
+   * an eighth of the overlap, if shorter).
+   */
   public static final Duration PAUSE_AFTER_AUTH_FAILURE = Duration.ofSeconds(1);
   private static final double SPREAD = 0.5;
   private static final double SWEEP = 0.75;
@@ -57,7 +61,7 @@ public final class RotatingHikariDataSource extends HikariDataSource {
   private @Nullable Subscription subscription;
 
   /** One rollover: to which version, when it must be complete, how fast to retire. */
-  private record Rollover(String currentVersion, long deadlineNanos, long intervalNanos) {}
+  private record Rollover(String currentVersion, long deadlineNanos, long intervalNanos, Duration pause) {}
 
   private RotatingHikariDataSource(HikariConfig config, SecretCache cache, SecretRef ref, Connector connector,
       ConnectionTags tags, Clock clock) {
@@ -124,7 +128,9 @@ public final class RotatingHikariDataSource extends HikariDataSource {
     long now = System.nanoTime();
     long windowNanos = window.toNanos();
     int size = Math.max(1, getMaximumPoolSize());
-    Rollover r = new Rollover(currentVersion, now + windowNanos, (long) (windowNanos * SPREAD) / size);
+    Duration pause = window.dividedBy(8).compareTo(PAUSE_AFTER_AUTH_FAILURE) < 0
+        ? window.dividedBy(8) : PAUSE_AFTER_AUTH_FAILURE;
+    Rollover r = new Rollover(currentVersion, now + windowNanos, (long) (windowNanos * SPREAD) / size, pause);
     rollover = r;
     LOG.info("pool {}: secret '{}' is now version {} ({}); retiring connections opened with older credentials "
         + "within {} ms", getPoolName(), ref.name(), currentVersion, why, window.toMillis());
@@ -141,8 +147,8 @@ public final class RotatingHikariDataSource extends HikariDataSource {
       return;
     }
     long remaining = r.deadlineNanos() - System.nanoTime();
-    long pause = PAUSE_AFTER_AUTH_FAILURE.toNanos();
-    if (connector.authFailedWithin(PAUSE_AFTER_AUTH_FAILURE) && remaining > 2 * pause) {
+    long pause = Math.max(r.pause().toNanos(), 10_000_000L);
+    if (connector.authFailedWithin(r.pause()) && remaining > 2 * pause) {
       schedule(() -> sweep(r), pause / 2);
       return;
     }
@@ -210,7 +216,7 @@ public final class RotatingHikariDataSource extends HikariDataSource {
 
   private boolean retireNow(Connection proxy, Rollover r) throws SQLException {
     String version = tags.versionOf(proxy.unwrap(Connection.class));
-    if (r.currentVersion().equals(version) || connector.authFailedWithin(PAUSE_AFTER_AUTH_FAILURE)) {
+    if (r.currentVersion().equals(version) || connector.authFailedWithin(r.pause())) {
       return false;
     }
     synchronized (retireLock) {

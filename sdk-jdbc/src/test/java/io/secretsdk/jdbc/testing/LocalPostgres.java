@@ -225,20 +225,24 @@ public final class LocalPostgres implements AutoCloseable {
   }
 
   /**
-   * Changes a role's password and returns the server time just after, in one transaction.
+   * Changes a role's password and returns the server time read just before, on the same session.
+   * A session whose {@code backend_start} is earlier logged in with the old password (except one
+   * whose login straddled the change by a few milliseconds).
    *
    * @param role the role
    * @param password the new password
-   * @return the server's clock when the change was made
+   * @return the server's clock right before the change
    * @throws SQLException if the statement fails
    */
   public java.sql.Timestamp alterPasswordAt(String role, String password) throws SQLException {
-    alterPassword(role, password);
-    try (Connection c = adminConnection();
-        java.sql.Statement s = c.createStatement();
-        java.sql.ResultSet rs = s.executeQuery("SELECT clock_timestamp()")) {
-      rs.next();
-      return rs.getTimestamp(1);
+    try (Connection c = adminConnection(); java.sql.Statement s = c.createStatement()) {
+      java.sql.Timestamp before;
+      try (java.sql.ResultSet rs = s.executeQuery("SELECT clock_timestamp()")) {
+        rs.next();
+        before = rs.getTimestamp(1);
+      }
+      s.execute("ALTER ROLE " + identifier(role) + " PASSWORD " + literal(password));
+      return before;
     }
   }
 
