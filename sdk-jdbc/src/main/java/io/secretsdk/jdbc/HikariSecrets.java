@@ -35,8 +35,8 @@ import javax.sql.DataSource;
  *       secret version of each physical connection is recorded when it logs in, so that exactly
  *       the connections opened with older credentials are retired, including those whose login
  *       was under way when the rotation was announced. They are retired gradually, at most one per
- *       {@code (overlap / 2) / maximumPoolSize}, when borrowed; connections not borrowed by three
- *       quarters of the overlap are soft-evicted; retiring waits while new logins fail. Every
+ *       {@code (0.4 * overlap) / maximumPoolSize}, when borrowed; connections not borrowed by 60% of
+ *       the overlap are soft-evicted; retiring waits while new logins fail. Every
  *       connection uses the new credentials before the overlap ends, as long as busy connections
  *       are returned to the pool by then.
  * </ul>

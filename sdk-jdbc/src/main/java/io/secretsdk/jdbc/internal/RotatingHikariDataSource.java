@@ -27,12 +27,12 @@ import org.slf4j.LoggerFactory;
  * <p>New connections log in through {@link TrackingDataSource}, which records the secret version
  * of each. After a rotation, connections opened with any other version are <em>retired</em>: when
  * one is borrowed, it is returned and evicted, and the borrower gets another connection. Retiring
- * is spread out: at most one connection per {@code (overlap / 2) / maximumPoolSize}, so the pool
+ * is spread out: at most one connection per {@code (0.4 * overlap) / maximumPoolSize}, so the pool
  * is never emptied at once and the new logins are paced. While logins are failing with
  * authentication errors (the database does not accept the new credentials yet, as in a
  * single-user rotation whose password change lags), retiring waits, since the pool could not
  * refill: until {@link #PAUSE_AFTER_AUTH_FAILURE} (or an eighth of the overlap) has passed without
- * one. At three quarters of the overlap, connections with old credentials that were not
+ * one. At 60% of the overlap, connections with old credentials that were not
  * borrowed meanwhile (an idle pool) are soft-evicted: idle ones close at once, busy ones when
  * they are returned; this repeats while any remain, so that every connection has moved to the
  * new credentials before the overlap ends.
@@ -43,8 +43,8 @@ public final class RotatingHikariDataSource extends HikariDataSource {
    * an eighth of the overlap, if shorter).
    */
   public static final Duration PAUSE_AFTER_AUTH_FAILURE = Duration.ofSeconds(1);
-  private static final double SPREAD = 0.5;
-  private static final double SWEEP = 0.75;
+  private static final double SPREAD = 0.4;
+  private static final double SWEEP = 0.6;
   private static final Logger LOG = LoggerFactory.getLogger(RotatingHikariDataSource.class);
 
   private final SecretCache cache;

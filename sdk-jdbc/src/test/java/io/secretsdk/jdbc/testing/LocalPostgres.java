@@ -246,6 +246,21 @@ public final class LocalPostgres implements AutoCloseable {
     }
   }
 
+  /**
+   * The server's clock now.
+   *
+   * @return {@code clock_timestamp()}
+   * @throws SQLException if the query fails
+   */
+  public java.sql.Timestamp now() throws SQLException {
+    try (Connection c = adminConnection();
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT clock_timestamp()")) {
+      rs.next();
+      return rs.getTimestamp(1);
+    }
+  }
+
   private void admin(String sql) throws SQLException {
     try (Connection c = adminConnection(); java.sql.Statement s = c.createStatement()) {
       s.execute(sql);
