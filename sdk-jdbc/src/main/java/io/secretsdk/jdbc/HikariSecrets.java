@@ -38,7 +38,9 @@ import javax.sql.DataSource;
  *       {@code (0.4 * overlap) / maximumPoolSize}, when borrowed; connections not borrowed by 60% of
  *       the overlap are soft-evicted; retiring waits while new logins fail. Every
  *       connection uses the new credentials before the overlap ends, as long as busy connections
- *       are returned to the pool by then.
+ *       are returned to the pool by then. Without an overlap (a cache built with {@code
+ *       overlap(Duration.ZERO)}, or an old lease already ended) nothing can be spread: the whole
+ *       pool is soft-evicted at once.
  * </ul>
  *
  * <p>Configure the pool as usual with a JDBC URL ({@code jdbcUrl} and optionally {@code

@@ -204,7 +204,7 @@ class SecretDataSourceTest {
     assertThatThrownBy(() -> builder().retryWindow(Duration.ofSeconds(30)).build().getConnection())
         .isInstanceOf(SQLInvalidAuthorizationSpecException.class)
         .hasMessageContaining("db.json")
-        .hasMessageContaining("30 s")
+        .hasMessageContaining("retry window of 30 s")
         .hasMessageNotContaining(wrong)
         .hasMessageNotContaining(real)
         .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("28P01"))

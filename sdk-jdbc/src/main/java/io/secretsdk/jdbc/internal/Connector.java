@@ -384,7 +384,8 @@ public final class Connector {
   private SQLException exhausted(SQLException last, List<String> rejected) {
     SQLException e = new SQLInvalidAuthorizationSpecException(
         "the database rejected every credential of secret '" + ref.name() + "' (versions " + rejected
-            + ") for " + retryWindow.toSeconds() + " s; check that the secret and the database agree",
+            + ") during a retry window of " + retryWindow.toSeconds() + " s; check that the secret and the database "
+            + "agree",
         last.getSQLState() == null ? "28000" : last.getSQLState(), last.getErrorCode(), last);
     return e;
   }
