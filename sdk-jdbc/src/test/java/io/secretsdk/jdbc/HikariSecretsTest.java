@@ -147,6 +147,94 @@ class HikariSecretsTest {
     }
   }
 
+  @Test
+  void aConnectionWhoseLoginWasUnderWayDuringTheRotationIsRetiredToo() throws Exception {
+    String bluePassword = SecretFiles.newPassword();
+    String greenPassword = SecretFiles.newPassword();
+    role("hs_blue_slow", bluePassword);
+    role("hs_green_slow", greenPassword);
+    SecretFiles.writeAws(dir.resolve("db.json"), pg, "hs_blue_slow", bluePassword);
+    org.postgresql.ds.PGSimpleDataSource postgres = new org.postgresql.ds.PGSimpleDataSource();
+    postgres.setURL(pg.jdbcUrl("postgres"));
+    java.util.concurrent.atomic.AtomicBoolean hold = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    // A data source whose next login stalls until the test has rotated the secret.
+    javax.sql.DataSource slow = new javax.sql.DataSource() {
+      @Override
+      public Connection getConnection() throws java.sql.SQLException {
+        return postgres.getConnection();
+      }
+
+      @Override
+      public Connection getConnection(String user, String password) throws java.sql.SQLException {
+        if (hold.compareAndSet(true, false)) {
+          entered.countDown();
+          try {
+            release.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return postgres.getConnection(user, password);
+      }
+
+      @Override
+      public java.io.PrintWriter getLogWriter() {
+        return null;
+      }
+
+      @Override
+      public void setLogWriter(java.io.PrintWriter out) {}
+
+      @Override
+      public void setLoginTimeout(int seconds) {}
+
+      @Override
+      public int getLoginTimeout() {
+        return 0;
+      }
+
+      @Override
+      public java.util.logging.Logger getParentLogger() {
+        return java.util.logging.Logger.getLogger("test");
+      }
+
+      @Override
+      public <T> T unwrap(Class<T> iface) throws java.sql.SQLException {
+        throw new java.sql.SQLException("not a wrapper");
+      }
+
+      @Override
+      public boolean isWrapperFor(Class<?> iface) {
+        return false;
+      }
+    };
+    HikariConfig config = new HikariConfig();
+    config.setDataSource(slow);
+    config.setMaximumPoolSize(2);
+    config.setMinimumIdle(2);
+    config.setConnectionTimeout(3000);
+    try (HikariDataSource ds = HikariSecrets.dataSource(config, cache, REF)) {
+      awaitSessions("hs_blue_slow", 2);
+      hold.set(true);
+      Connection borrowed = ds.getConnection();
+      ds.evictConnection(borrowed);
+      assertThat(entered.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("a new login started").isTrue();
+      // The pool took the blue credentials; the secret rotates to green before that login ends.
+      SecretFiles.writeAws(dir.resolve("db.json"), pg, "hs_green_slow", greenPassword);
+      long rotatedAt = System.nanoTime();
+      cache.refresh(REF).join();
+      release.countDown();
+      awaitSessions("hs_blue_slow", 2);
+      while (pg.sessions("hs_blue_slow") > 0) {
+        assertThat(Duration.ofNanos(System.nanoTime() - rotatedAt)).isLessThan(Duration.ofSeconds(2));
+        Thread.sleep(20);
+      }
+      assertThat(currentUser(ds)).isEqualTo("hs_green_slow");
+    }
+  }
+
   private static void awaitSessions(String role, int count) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (pg.sessions(role) < count) {
