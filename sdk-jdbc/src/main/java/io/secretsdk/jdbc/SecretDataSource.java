@@ -24,8 +24,8 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Rotation.</b> Each physical connection takes the credentials the cache holds at that
  * moment. When the database rejects them as an authentication failure (PostgreSQL {@code 28P01}
  * or {@code 28000}, MySQL/MariaDB {@code 1045}, SQL Server {@code 18456}, Oracle {@code 1017},
- * found anywhere in the cause chain) the data source forces a refresh of the secret (one for all
- * concurrent callers), then tries the current credentials and the previous ones while the cache
+ * found anywhere in the cause chain) the data source forces a refresh of the secret (shared by
+ * concurrent callers, and at most one per second), then tries the current credentials and the previous ones while the cache
  * keeps them, and repeats this with jittered exponential backoff (100 ms doubling to 2 s) for a
  * bounded retry window, 30 seconds by default: long enough for the gap of a single-user rotation,
  * where the database has the new password before the secret store publishes it, or the other
