@@ -143,10 +143,12 @@ final class DefaultSecretCache implements SecretCache {
       this.ownedListenerExecutor = own;
     }
     this.guard = GuardedCalls.of(b.resilience, backend, clock);
+    // Caffeine's ticker counts nanoseconds; epoch milliseconds in nanoseconds overflow a long.
+    long tickerBase = clock.millis();
     this.store =
         Caffeine.newBuilder()
             .maximumSize(b.maximumSize)
-            .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+            .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis() - tickerBase))
             .executor(Runnable::run)
             .expireAfter(new EntryExpiry())
             .removalListener(this::onRemoval)
@@ -444,14 +446,14 @@ final class DefaultSecretCache implements SecretCache {
           e.key, backend, event.previous().map(Secret::versionId).orElse("-"), installed.borrowed.versionId(),
           event.reason(), event.overlapUntil());
     }
+    if (event != null) {
+      announce(event);
+    }
     toDestroy.forEach(DefaultSecretCache::destroy);
     if (orphan) {
       adoptOrphan(e, installed);
     } else {
       touch(e);
-    }
-    if (event != null) {
-      announce(event);
     }
     return installed;
   }
