@@ -241,7 +241,8 @@ final class DefaultSecretCache implements SecretCache {
         throw unusable(key, v, now, last);
       }
       try {
-        Version loaded = join(startLoad(e, v == null ? null : Reason.BACKEND_CHANGED, false));
+        Reason reason = v == null ? null : v.lease != null ? Reason.LEASE_ENDING : Reason.BACKEND_CHANGED;
+        Version loaded = join(startLoad(e, reason, false));
         if (loaded.value.isDestroyed() && attempt < 3) {
           e = null; // lost a race with an invalidation or eviction: read again
           continue;
