@@ -57,8 +57,8 @@ public final class RotatingHikariDataSource extends HikariDataSource {
   private final Object retireLock = new Object();
   private long nextRetireNanos = System.nanoTime();
   private volatile @Nullable Rollover rollover;
-  private @Nullable ScheduledExecutorService scheduler;
-  private @Nullable Subscription subscription;
+  private volatile @Nullable ScheduledExecutorService scheduler;
+  private volatile @Nullable Subscription subscription;
 
   /** One rollover: to which version, when it must be complete, how fast to retire. */
   private record Rollover(String currentVersion, long deadlineNanos, long intervalNanos, Duration pause) {}
