@@ -105,8 +105,8 @@ public final class FileSecretSource implements SecretSource {
           "secret file '" + ref.name() + "' has only a current version, not " + ref.stage().get(), ref);
     }
     for (int attempt = 1; ; attempt++) {
-      Path real = resolve(ref, relative);
       try {
+        Path real = resolve(ref, relative);
         Secret secret = read(ref, real);
         if (ref.version().isPresent() && !ref.version().get().equals(secret.versionId())) {
           secret.value().destroy();
@@ -119,8 +119,8 @@ public final class FileSecretSource implements SecretSource {
       } catch (NoSuchFileException e) {
         // The link target vanished between resolving and reading: an update swapped it. Resolve again.
         if (attempt >= RESOLVE_ATTEMPTS) {
-          throw new SecretUnavailableException(
-              "secret file '" + ref.name() + "' kept changing while being read under " + root, ref);
+          throw new SecretNotFoundException(
+              "secret file '" + ref.name() + "' under " + root + " is a link to a file that does not exist", ref);
         }
       } catch (AccessDeniedException e) {
         throw new SecretAccessDeniedException(
@@ -149,12 +149,19 @@ public final class FileSecretSource implements SecretSource {
     return Path.of(name);
   }
 
-  private Path resolve(SecretRef ref, Path relative) {
+  /**
+   * Resolves every link. A NoSuchFileException escapes only when the name itself exists (a link
+   * whose target vanished in an update), so that the caller resolves again.
+   */
+  private Path resolve(SecretRef ref, Path relative) throws NoSuchFileException {
     Path candidate = root.resolve(relative);
     Path real;
     try {
       real = candidate.toRealPath();
     } catch (NoSuchFileException e) {
+      if (Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
+        throw e;
+      }
       throw new SecretNotFoundException("no secret file '" + ref.name() + "' under " + root, ref);
     } catch (AccessDeniedException e) {
       throw new SecretAccessDeniedException(

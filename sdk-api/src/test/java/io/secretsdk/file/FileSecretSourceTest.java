@@ -88,6 +88,13 @@ class FileSecretSourceTest {
   }
 
   @Test
+  void aDanglingLinkIsNotFound() throws IOException {
+    Files.createSymbolicLink(root.resolve("dangling"), Path.of("..data/gone"));
+    assertThatThrownBy(() -> read("dangling")).isInstanceOf(SecretNotFoundException.class)
+        .hasMessageContaining("link to a file that does not exist");
+  }
+
+  @Test
   void symlinksInsideTheRootAreFollowed() throws IOException {
     Files.writeString(root.resolve("real"), "inside");
     Files.createSymbolicLink(root.resolve("alias"), Path.of("real"));
