@@ -14,6 +14,7 @@ import io.secretsdk.aws.internal.AwsBackend;
 import io.secretsdk.aws.internal.AwsClientSettings;
 import io.secretsdk.aws.internal.AwsErrors;
 import io.secretsdk.aws.internal.RotationSchedules;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -148,7 +149,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
     GetSecretValueResponse r;
     try {
       r = client.getSecretValue(request.build());
-    } catch (SdkException e) {
+    } catch (SdkException | UncheckedIOException e) {
       throw AwsErrors.map(e, ref, BACKEND, what(ref));
     }
     Secret secret = toSecret(ref, r.name(), r.arn(), r.versionId(), r.secretString(), r.secretBinary(),
@@ -203,7 +204,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
       Map<SecretRef, SecretException> failed, List<SecretRef> oneByOne) {
     Map<String, Secret> got = new LinkedHashMap<>();
     Map<String, Function<SecretRef, SecretException>> errors = new LinkedHashMap<>();
-    SdkException callFailure = null;
+    RuntimeException callFailure = null;
     try {
       String token = null;
       int pages = 0;
@@ -237,7 +238,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
         }
         token = r.nextToken();
       } while (token != null && ++pages < MAX_BATCH_PAGES);
-    } catch (SdkException e) {
+    } catch (SdkException | UncheckedIOException e) {
       callFailure = e;
     }
     if (callFailure != null && got.isEmpty()) {

@@ -14,6 +14,7 @@ import io.secretsdk.aws.internal.AwsBackend;
 import io.secretsdk.aws.internal.AwsClientSettings;
 import io.secretsdk.aws.internal.AwsErrors;
 import io.secretsdk.aws.internal.SsmName;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -167,7 +168,7 @@ public final class SsmParameterSource implements SecretSource {
     Parameter p;
     try {
       p = client.getParameter(b -> b.name(name.requestName()).withDecryption(true)).parameter();
-    } catch (SdkException e) {
+    } catch (SdkException | UncheckedIOException e) {
       throw AwsErrors.map(e, ref, BACKEND, what(name));
     }
     Secret secret = toSecret(ref, name, p);
@@ -230,7 +231,7 @@ public final class SsmParameterSource implements SecretSource {
     GetParametersResponse r;
     try {
       r = client.getParameters(b -> b.names(chunk).withDecryption(true));
-    } catch (SdkException e) {
+    } catch (SdkException | UncheckedIOException e) {
       SecretException mapped = AwsErrors.map(e, refsByName.get(chunk.get(0)).get(0), BACKEND, "a batch of parameters");
       if (mapped instanceof SecretAccessDeniedException) {
         batchDenied = true;
@@ -318,7 +319,7 @@ public final class SsmParameterSource implements SecretSource {
         }
         token = r.nextToken();
       } while (token != null && ++pages < MAX_HISTORY_PAGES);
-    } catch (SdkException e) {
+    } catch (SdkException | UncheckedIOException e) {
       SecretException mapped = AwsErrors.map(e, ref, BACKEND, "the history of parameter '" + parameter + "'");
       if (mapped instanceof SecretNotFoundException) {
         return Optional.empty();

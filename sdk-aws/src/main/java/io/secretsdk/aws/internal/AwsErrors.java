@@ -7,6 +7,7 @@ import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretThrottledException;
 import io.secretsdk.SecretUnavailableException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
@@ -28,7 +29,9 @@ public final class AwsErrors {
   private AwsErrors() {}
 
   /**
-   * Maps an exception the SDK threw for one call.
+   * Maps an exception the SDK threw for one call: an {@link SdkException}, or an {@link
+   * java.io.UncheckedIOException} that some HTTP clients let through for a response that is not
+   * HTTP at all.
    *
    * @param e the SDK's exception
    * @param ref the secret asked for
@@ -36,7 +39,7 @@ public final class AwsErrors {
    * @param what the item as messages name it, e.g. {@code secret 'db' (stage AWSPREVIOUS)}
    * @return the typed exception to throw
    */
-  public static SecretException map(SdkException e, SecretRef ref, AwsBackend backend, String what) {
+  public static SecretException map(RuntimeException e, SecretRef ref, AwsBackend backend, String what) {
     RedactedCause cause = RedactedCause.of(e);
     if (e instanceof AwsServiceException) {
       AwsServiceException se = (AwsServiceException) e;
@@ -46,13 +49,14 @@ public final class AwsErrors {
       return fromCode(code, message, se.statusCode(), se.isThrottlingException(), retryAfter(se),
           se.requestId(), ref, backend, what, cause);
     }
-    if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException) {
+    if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException
+        || rootOf(e) instanceof SocketTimeoutException) {
       return new SecretUnavailableException(
           backend.displayName() + " did not answer in time for " + what
               + "; it will be tried again (check the network path to the endpoint and the client's timeouts)",
           ref, cause);
     }
-    if (e instanceof SdkClientException && isUnreadableResponse(e)) {
+    if (!(e instanceof SdkException) || (e instanceof SdkClientException && isUnreadableResponse(e))) {
       return new SecretUnavailableException(
           backend.displayName() + " sent a response for " + what
               + " that could not be read (truncated or not JSON; a proxy or a dropped connection can cause this);"

@@ -3,6 +3,7 @@ package io.secretsdk.aws.internal;
 import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretRef;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Map;
@@ -63,7 +64,7 @@ public final class RotationSchedules {
       next = Boolean.TRUE.equals(d.rotationEnabled()) ? d.nextRotationDate() : null;
       LOG.debug("rotation schedule of secret '{}' (version {}): {}", secretId, versionId,
           next == null ? "no rotation scheduled" : "next rotation at " + next);
-    } catch (SdkException e) {
+    } catch (SdkException | UncheckedIOException e) {
       SecretException mapped = AwsErrors.map(e, ref, AwsBackend.SECRETS_MANAGER, "secret '" + secretId + "'");
       if (!(mapped instanceof SecretAccessDeniedException)) {
         LOG.debug("could not read the rotation schedule of secret '{}' ({}); will ask again on the next load",
