@@ -15,7 +15,6 @@ module io.secretsdk.aws {
   requires software.amazon.awssdk.http;
   requires software.amazon.awssdk.http.urlconnection;
   requires software.amazon.awssdk.retries.api;
-  requires software.amazon.awssdk.utils;
   requires org.slf4j;
 
   exports io.secretsdk.aws;
