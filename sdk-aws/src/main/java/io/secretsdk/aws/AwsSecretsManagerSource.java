@@ -537,7 +537,8 @@ public final class AwsSecretsManagerSource implements SecretSource {
      * Builds the source.
      *
      * @return the source
-     * @throws IllegalStateException if both a client and settings for making one were given
+     * @throws IllegalStateException if both a client and settings for making one were given, or
+     *     no client can be made (most often: no region is configured anywhere)
      */
     public AwsSecretsManagerSource build() {
       if (client != null && settings.touched()) {

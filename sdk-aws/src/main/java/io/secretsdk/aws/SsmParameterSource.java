@@ -494,7 +494,8 @@ public final class SsmParameterSource implements SecretSource {
      * Builds the source.
      *
      * @return the source
-     * @throws IllegalStateException if both a client and settings for making one were given
+     * @throws IllegalStateException if both a client and settings for making one were given, or
+     *     no client can be made (most often: no region is configured anywhere)
      */
     public SsmParameterSource build() {
       if (client != null && settings.touched()) {

@@ -9,6 +9,7 @@ import static io.secretsdk.aws.AwsFake.smText;
 import static io.secretsdk.aws.AwsFake.ssmCall;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretSource;
@@ -89,6 +90,8 @@ class ProvidersTest {
     Files.writeString(config, "[profile secretsdk-test]\nregion = ap-southeast-2\n");
     setProperty("aws.sharedCredentialsFile", credentials.toString());
     setProperty("aws.configFile", config.toString());
+    // The chains must find everything in the profile, never in the EC2 instance metadata service.
+    setProperty("aws.disableEc2Metadata", "true");
     fake.server.stubFor(sm("GetSecretValue").willReturn(json(smText("db", "v1", "via-properties-1", "AWSCURRENT"))));
     fake.server.stubFor(ssmCall("GetParameter").willReturn(json(
         "{\"Parameter\":{\"Name\":\"/db\",\"Type\":\"SecureString\",\"Value\":\"via-properties-2\",\"Version\":1}}")));
@@ -113,6 +116,24 @@ class ProvidersTest {
     assertThat(fake.server.findAll(postRequestedFor(urlEqualTo("/"))
             .withHeader("Authorization", containing("/eu-central-1/ssm/"))))
         .hasSize(1);
+  }
+
+  @Test
+  void noRegionAnywhereIsAClearConfigurationError(@TempDir Path dir) throws Exception {
+    assumeTrue(System.getenv("AWS_REGION") == null && System.getenv("AWS_DEFAULT_REGION") == null,
+        "the environment names a region");
+    Path empty = Files.createFile(dir.resolve("empty"));
+    setProperty("aws.configFile", empty.toString());
+    setProperty("aws.sharedCredentialsFile", empty.toString());
+    // Never ask the EC2 instance metadata service (a non-loopback address) for a region.
+    setProperty("aws.disableEc2Metadata", "true");
+    savedProperties.putIfAbsent("aws.region", System.getProperty("aws.region"));
+    System.clearProperty("aws.region");
+
+    assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("aws-ssm.endpoint", fake.endpoint().toString())))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("no region")
+        .hasMessageContaining("aws-ssm.region");
   }
 
   @Test

@@ -8,6 +8,7 @@ import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -113,7 +114,11 @@ public final class AwsClientSettings {
    * @return a new client, owned by the caller
    */
   public SecretsManagerClient secretsManager() {
-    return configure(SecretsManagerClient.builder()).build();
+    try {
+      return configure(SecretsManagerClient.builder()).build();
+    } catch (SdkClientException e) {
+      throw noClient("aws-sm", e);
+    }
   }
 
   /**
@@ -122,7 +127,20 @@ public final class AwsClientSettings {
    * @return a new client, owned by the caller
    */
   public SsmClient ssm() {
-    return configure(SsmClient.builder()).build();
+    try {
+      return configure(SsmClient.builder()).build();
+    } catch (SdkClientException e) {
+      throw noClient("aws-ssm", e);
+    }
+  }
+
+  /** The SDK could not set a client up; in practice, no region was found. */
+  private static IllegalStateException noClient(String scheme, SdkClientException e) {
+    return new IllegalStateException(
+        "could not make an AWS client for " + scheme + " (" + RedactedCause.describe(e) + "): most often no region "
+            + "was found; set one with region(...) on the builder, the property " + scheme + ".region, the "
+            + "environment variable AWS_REGION, or a region in the AWS profile",
+        RedactedCause.of(e));
   }
 
   private <B extends AwsClientBuilder<B, ?> & SdkSyncClientBuilder<B, ?>> B configure(B b) {
