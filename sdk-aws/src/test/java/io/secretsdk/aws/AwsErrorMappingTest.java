@@ -66,6 +66,7 @@ class AwsErrorMappingTest {
   void setUp() {
     fake.server.resetAll();
     LeakGuard.watch(CANARY);
+    LeakGuard.watch(AwsFake.FAKE_SECRET_KEY);
     smClient = fake.secretsManager(AwsRetryStrategy.doNotRetry(), Duration.ofMillis(300));
     ssmClient = fake.ssm(AwsRetryStrategy.doNotRetry(), Duration.ofMillis(300));
     sm = AwsSecretsManagerSource.builder().client(smClient).rotationSchedule(false).build();

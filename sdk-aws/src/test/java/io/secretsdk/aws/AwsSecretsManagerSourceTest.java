@@ -87,6 +87,7 @@ class AwsSecretsManagerSourceTest {
   @Test
   void secretBinaryArrivesAsBinaryBytes() {
     byte[] bytes = {0, 1, 2, (byte) 0xff, (byte) 0xfe, 'k', 'e', 'y', '!'};
+    LeakGuard.watch("key!");
     fake.server.stubFor(sm("GetSecretValue").willReturn(json(smBinary("tls-key", "v-9", bytes, "AWSCURRENT"))));
 
     Secret secret = source.fetch(SecretRef.of("tls-key"));

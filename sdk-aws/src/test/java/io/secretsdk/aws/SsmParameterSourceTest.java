@@ -130,6 +130,7 @@ class SsmParameterSourceTest {
 
   @Test
   void aStringListIsKeptAsStoredAndSplitOnRequest() {
+    LeakGuard.watch("db-1.internal,db-2.internal,db-3.internal");
     fake.server.stubFor(ssmCall("GetParameter")
         .willReturn(json(getParameter("/app/hosts", 1, "StringList", "db-1.internal,db-2.internal,db-3.internal"))));
 
@@ -175,6 +176,7 @@ class SsmParameterSourceTest {
 
   @Test
   void aParameterWithOneVersionHasNoPrevious() {
+    LeakGuard.watch("only-version");
     fake.server.stubFor(ssmCall("GetParameterHistory")
         .willReturn(json("{\"Parameters\":[" + history("/app/new", 1, "only-version", "x") + "]}")));
     fake.server.stubFor(ssmCall("GetParameterHistory").withRequestBody(containing("/app/missing"))
@@ -246,6 +248,8 @@ class SsmParameterSourceTest {
         + history("/a", 3, "a-history-3", "p") + "," + history("/a", 4, "a-history-4", "c") + "]}")));
     LeakGuard.watch("a-current");
     LeakGuard.watch("a-version-2");
+    LeakGuard.watch("a-history-3");
+    LeakGuard.watch("a-history-4");
 
     BatchResult result = source.fetchAll(List.of(SecretRef.of("/a"), SecretRef.of("/a:2"), SecretRef.of("/missing"),
         SecretRef.of("/a").withStage(VersionStage.PREVIOUS)));
