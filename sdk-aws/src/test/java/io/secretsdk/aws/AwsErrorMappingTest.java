@@ -67,8 +67,9 @@ class AwsErrorMappingTest {
     fake.server.resetAll();
     LeakGuard.watch(CANARY);
     LeakGuard.watch(AwsFake.FAKE_SECRET_KEY);
-    smClient = fake.secretsManager(AwsRetryStrategy.doNotRetry(), Duration.ofMillis(300));
-    ssmClient = fake.ssm(AwsRetryStrategy.doNotRetry(), Duration.ofMillis(300));
+    // A read timeout short enough for the slow cases, with room for a loaded CI machine elsewhere.
+    smClient = fake.secretsManager(AwsRetryStrategy.doNotRetry(), Duration.ofSeconds(1));
+    ssmClient = fake.ssm(AwsRetryStrategy.doNotRetry(), Duration.ofSeconds(1));
     sm = AwsSecretsManagerSource.builder().client(smClient).rotationSchedule(false).build();
     ssm = SsmParameterSource.builder().client(ssmClient).build();
   }
@@ -156,7 +157,7 @@ class AwsErrorMappingTest {
         Arguments.of("an empty response", aResponse().withFault(Fault.EMPTY_RESPONSE), "could not reach"),
         Arguments.of("garbage then close", aResponse().withFault(Fault.RANDOM_DATA_THEN_CLOSE), unreadable),
         Arguments.of("a malformed chunk", aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK), unreadable),
-        Arguments.of("a slow answer", json(AwsFake.smText("db", "v1", CANARY)).withFixedDelay(1_500), "did not answer in time"));
+        Arguments.of("a slow answer", json(AwsFake.smText("db", "v1", CANARY)).withFixedDelay(2_000), "did not answer in time"));
   }
 
   @ParameterizedTest(name = "{0}")
