@@ -1,6 +1,7 @@
 package io.secretsdk.aws;
 
 import io.secretsdk.BatchResult;
+import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.Secret;
 import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretException;
@@ -248,6 +249,12 @@ public final class AwsSecretsManagerSource implements SecretSource {
         LOG.info("{} refused BatchGetSecretValue; reading secrets one by one from now on "
             + "(grant secretsmanager:BatchGetSecretValue to warm caches in batches of {})",
             BACKEND.displayName(), BATCH_SIZE);
+        chunk.forEach(id -> oneByOne.addAll(refsById.get(id)));
+        return;
+      }
+      if (mapped instanceof InvalidSecretRefException) {
+        // One malformed id fails the whole call: read this chunk one by one, so only it fails.
+        LOG.debug("BatchGetSecretValue rejected a chunk as malformed; reading its {} secrets one by one", chunk.size());
         chunk.forEach(id -> oneByOne.addAll(refsById.get(id)));
         return;
       }

@@ -1,6 +1,7 @@
 package io.secretsdk.aws;
 
 import io.secretsdk.BatchResult;
+import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.Secret;
 import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretException;
@@ -237,6 +238,10 @@ public final class SsmParameterSource implements SecretSource {
         batchDenied = true;
         LOG.info("{} refused GetParameters; reading parameters one by one from now on "
             + "(grant ssm:GetParameters to read them in batches of {})", BACKEND.displayName(), BATCH_SIZE);
+        chunk.forEach(n -> oneByOne.addAll(refsByName.get(n)));
+      } else if (mapped instanceof InvalidSecretRefException) {
+        // One malformed name fails the whole call: read this chunk one by one, so only it fails.
+        LOG.debug("GetParameters rejected a chunk as malformed; reading its {} names one by one", chunk.size());
         chunk.forEach(n -> oneByOne.addAll(refsByName.get(n)));
       } else {
         for (String n : chunk) {

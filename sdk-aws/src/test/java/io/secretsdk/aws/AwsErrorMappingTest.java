@@ -68,8 +68,8 @@ class AwsErrorMappingTest {
     LeakGuard.watch(CANARY);
     LeakGuard.watch(AwsFake.FAKE_SECRET_KEY);
     // A read timeout short enough for the slow cases, with room for a loaded CI machine elsewhere.
-    smClient = fake.secretsManager(AwsRetryStrategy.doNotRetry(), Duration.ofSeconds(1));
-    ssmClient = fake.ssm(AwsRetryStrategy.doNotRetry(), Duration.ofSeconds(1));
+    smClient = fake.secretsManager(AwsRetryStrategy.doNotRetry(), Duration.ofSeconds(2));
+    ssmClient = fake.ssm(AwsRetryStrategy.doNotRetry(), Duration.ofSeconds(2));
     sm = AwsSecretsManagerSource.builder().client(smClient).rotationSchedule(false).build();
     ssm = SsmParameterSource.builder().client(ssmClient).build();
   }
@@ -157,7 +157,7 @@ class AwsErrorMappingTest {
         Arguments.of("an empty response", aResponse().withFault(Fault.EMPTY_RESPONSE), "could not reach"),
         Arguments.of("garbage then close", aResponse().withFault(Fault.RANDOM_DATA_THEN_CLOSE), unreadable),
         Arguments.of("a malformed chunk", aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK), unreadable),
-        Arguments.of("a slow answer", json(AwsFake.smText("db", "v1", CANARY)).withFixedDelay(2_000), "did not answer in time"));
+        Arguments.of("a slow answer", json(AwsFake.smText("db", "v1", CANARY)).withFixedDelay(4_000), "did not answer in time"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -180,14 +180,14 @@ class AwsErrorMappingTest {
 
   @Test
   void aSlowAnswerTimesOutAtTheClientsTimeoutNotTheServersPace() {
-    fake.server.stubFor(sm("GetSecretValue").willReturn(json(AwsFake.smText("db", "v1", CANARY)).withFixedDelay(3_000)));
+    fake.server.stubFor(sm("GetSecretValue").willReturn(json(AwsFake.smText("db", "v1", CANARY)).withFixedDelay(6_000)));
 
     long start = System.nanoTime();
     SecretException e = catchThrowableOfType(SecretException.class, () -> sm.fetch(SecretRef.of("db")));
     long millis = (System.nanoTime() - start) / 1_000_000;
 
     assertThat(e).isInstanceOf(SecretUnavailableException.class);
-    assertThat(millis).isLessThan(2_500);
+    assertThat(millis).isLessThan(5_000);
   }
 
   @Test

@@ -34,7 +34,8 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 final class AwsFake implements AutoCloseable {
   static final String FAKE_ACCESS_KEY = "AKIAFAKEFAKEFAKEFAKE";
   static final String FAKE_SECRET_KEY = "fake/secret/key/for/tests/only/not/real0";
-  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+  /** Generous: a loaded CI machine must not turn a normal answer into a timeout. */
+  static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
   final WireMockServer server;
 
@@ -61,7 +62,7 @@ final class AwsFake implements AutoCloseable {
         .region(Region.EU_WEST_1)
         .credentialsProvider(fakeCredentials())
         .httpClientBuilder(UrlConnectionHttpClient.builder()
-            .connectionTimeout(Duration.ofMillis(500))
+            .connectionTimeout(Duration.ofSeconds(2))
             .socketTimeout(socketTimeout))
         .overrideConfiguration(o -> o.retryStrategy(retry))
         .build();
@@ -77,7 +78,7 @@ final class AwsFake implements AutoCloseable {
         .region(Region.EU_WEST_1)
         .credentialsProvider(fakeCredentials())
         .httpClientBuilder(UrlConnectionHttpClient.builder()
-            .connectionTimeout(Duration.ofMillis(500))
+            .connectionTimeout(Duration.ofSeconds(2))
             .socketTimeout(socketTimeout))
         .overrideConfiguration(o -> o.retryStrategy(retry))
         .build();

@@ -310,6 +310,21 @@ class AwsSecretsManagerSourceTest {
   }
 
   @Test
+  void aBatchRejectedAsMalformedIsReadOneByOneSoOnlyTheBadIdFails() {
+    fake.server.stubFor(sm("BatchGetSecretValue").willReturn(error(400, "InvalidParameterException", "bad id")));
+    fake.server.stubFor(sm("GetSecretValue").withRequestBody(containing("\"good\""))
+        .willReturn(json(smText("good", "v1", "good-value-1", "AWSCURRENT"))));
+    fake.server.stubFor(sm("GetSecretValue").withRequestBody(containing("\"bad id!\""))
+        .willReturn(error(400, "InvalidParameterException", "bad id")));
+    LeakGuard.watch("good-value-1");
+
+    BatchResult result = source.fetchAll(List.of(SecretRef.of("good"), SecretRef.of("bad id!")));
+
+    assertThat(result.found()).containsOnlyKeys(SecretRef.of("good"));
+    assertThat(result.failed().get(SecretRef.of("bad id!"))).isInstanceOf(io.secretsdk.InvalidSecretRefException.class);
+  }
+
+  @Test
   void aPagedBatchAnswerIsFollowedToTheEnd() {
     fake.server.stubFor(sm("BatchGetSecretValue").withRequestBody(notContaining("NextToken"))
         .willReturn(json("{\"SecretValues\":[" + smText("a", "va", "paged-a-1", "AWSCURRENT") + "],\"NextToken\":\"t2\"}")));

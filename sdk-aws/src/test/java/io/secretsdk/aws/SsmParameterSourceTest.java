@@ -289,6 +289,21 @@ class SsmParameterSourceTest {
   }
 
   @Test
+  void aGetParametersCallRejectedAsMalformedIsReadOneByOne() {
+    fake.server.stubFor(ssmCall("GetParameters").willReturn(error(400, "ValidationException", "bad name")));
+    fake.server.stubFor(ssmCall("GetParameter").withRequestBody(containing("\"/ok\""))
+        .willReturn(json(getParameter("/ok", 1, "String", "ok-value-1"))));
+    fake.server.stubFor(ssmCall("GetParameter").withRequestBody(containing("\"bad name\""))
+        .willReturn(error(400, "ValidationException", "bad name")));
+    LeakGuard.watch("ok-value-1");
+
+    BatchResult result = source.fetchAll(List.of(SecretRef.of("/ok"), SecretRef.of("bad name")));
+
+    assertThat(result.found()).containsOnlyKeys(SecretRef.of("/ok"));
+    assertThat(result.failed().get(SecretRef.of("bad name"))).isInstanceOf(InvalidSecretRefException.class);
+  }
+
+  @Test
   void aKmsKeyThatCannotDecryptIsAccessDeniedSayingSo() {
     fake.server.stubFor(ssmCall("GetParameter").willReturn(error(400, "InvalidKeyId", "key disabled")));
 
