@@ -40,6 +40,8 @@ final class FakeSource implements SecretSource {
   private volatile @Nullable Supplier<? extends RuntimeException> renewFailure;
   private volatile @Nullable CountDownLatch gate;
   final CountDownLatch entered = new CountDownLatch(1);
+  /** When a fetch last succeeded. */
+  volatile @Nullable Instant lastSuccess;
 
   FakeSource(Clock clock) {
     this.clock = clock;
@@ -152,6 +154,7 @@ final class FakeSource implements SecretSource {
     if (spec.nextRotationAt != null) {
       b.nextRotationAt(spec.nextRotationAt);
     }
+    lastSuccess = clock.instant();
     return b.build();
   }
 

@@ -331,6 +331,36 @@ class SecretCacheTest {
   }
 
   @Test
+  void anEntryThatKeepsBeingRefreshedIsNeverDroppedWhileAClockFarFromTheEpochMoves() {
+    build(builder());
+    Secret held = cache.get(DB);
+    for (int i = 0; i < 24 * 60; i++) {
+      clock.advance(Duration.ofMinutes(1));
+      assertThat(cache.get(DB).versionId()).isEqualTo("v1");
+    }
+    // Each refresh found the same version: the value first held is still the one served.
+    assertThat(held.value().isDestroyed()).isFalse();
+    assertThat(cache.get(DB).value().contentEquals(held.value())).isTrue();
+    assertThat(source.fetches.get()).isGreaterThan(24 * 60 / 2);
+    assertThat(cache.stats().misses()).isEqualTo(1);
+    assertThat(cache.stats().evictions()).isZero();
+  }
+
+  @Test
+  void anEntryPastItsServingLimitIsDroppedAndZeroedAfterAGracePeriod() {
+    build(builder());
+    Secret held = cache.get(DB);
+    source.fail(() -> new SecretUnavailableException("backend 'fake' is down"));
+    clock.advance(Duration.ofSeconds(400).plus(Duration.ofMillis(DefaultSecretCache.GRACE_MILLIS - 1)));
+    assertThatThrownBy(() -> cache.get(DB)).isInstanceOf(SecretUnavailableException.class);
+    assertThat(held.value().isDestroyed()).isFalse();
+    clock.advance(Duration.ofMillis(1));
+    assertThatThrownBy(() -> cache.get(DB)).isInstanceOf(SecretUnavailableException.class);
+    assertThat(held.value().isDestroyed()).isTrue();
+    assertThat(cache.stats().evictions()).isEqualTo(1);
+  }
+
+  @Test
   void aThrottledRefreshWaitsAtLeastTheBackendsRetryAfter() {
     build(builder());
     cache.get(DB);
