@@ -1,0 +1,559 @@
+package io.secretsdk.aws;
+
+import io.secretsdk.BatchResult;
+import io.secretsdk.InvalidSecretRefException;
+import io.secretsdk.Secret;
+import io.secretsdk.SecretAccessDeniedException;
+import io.secretsdk.SecretException;
+import io.secretsdk.SecretFormatException;
+import io.secretsdk.SecretNotFoundException;
+import io.secretsdk.SecretRef;
+import io.secretsdk.SecretSource;
+import io.secretsdk.SecretValue;
+import io.secretsdk.VersionStage;
+import io.secretsdk.aws.internal.AwsBackend;
+import io.secretsdk.aws.internal.AwsClientSettings;
+import io.secretsdk.aws.internal.AwsErrors;
+import io.secretsdk.aws.internal.RotationSchedules;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.secretsmanager.model.APIErrorType;
+import software.amazon.awssdk.services.secretsmanager.model.BatchGetSecretValueResponse;
+import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRequest;
+import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
+import software.amazon.awssdk.services.secretsmanager.model.SecretValueEntry;
+
+/**
+ * Secrets from AWS Secrets Manager (scheme {@code aws-sm}).
+ *
+ * <p>A reference's name is the secret's name or ARN (full, or partial without the six random
+ * characters AWS appends). {@code ?stage=current|previous|pending} reads the version labelled
+ * {@code AWSCURRENT}, {@code AWSPREVIOUS} or {@code AWSPENDING}; {@code ?version=V} reads the
+ * version with that {@code VersionId}; otherwise the current version is read. A secret's {@link
+ * Secret#labels()} are all its staging labels (custom ones too), {@link Secret#stages()} the three
+ * AWS ones normalized, {@link Secret#createdAt()} when the version was created, and {@link
+ * Secret#metadata()} holds its {@code arn}.
+ *
+ * <p><b>Values.</b> A {@code SecretBinary} becomes a binary value; the SDK's decoded buffer is
+ * copied and then zeroed. A {@code SecretString} becomes a text value. The SDK hands the string
+ * over as a {@link String}, which cannot be wiped: this source copies its characters once, into the
+ * {@code char[]} that the returned value owns, and keeps no other copy; the SDK's {@code String}
+ * is dropped with the response and left to the garbage collector.
+ *
+ * <p><b>Batches.</b> {@link #fetchAll} reads current versions with {@code BatchGetSecretValue}, 20
+ * secrets a call; each secret's error is mapped on its own, and references naming a version or a
+ * stage are read one by one. If the caller may not call {@code BatchGetSecretValue}, the source
+ * says so once in the log and reads one by one from then on.
+ *
+ * <p><b>Rotation schedule.</b> Where rotation is enabled, {@link Secret#nextRotationAt()} of a
+ * current version comes from {@code DescribeSecret}, which is asked when a secret is first loaded
+ * and after each rotation (a new current version id), not on every refresh; see {@link
+ * Builder#rotationSchedule(boolean)}.
+ *
+ * <p><b>Errors.</b> {@code ResourceNotFoundException}, and a secret scheduled for deletion, are
+ * {@link SecretNotFoundException}; {@code AccessDeniedException}, rejected credentials and {@code
+ * DecryptionFailure} (KMS) are {@link SecretAccessDeniedException}, whose message says which;
+ * throttling is {@link io.secretsdk.SecretThrottledException}; 5xx, timeouts, connection failures
+ * and unreadable (truncated, non-JSON) responses are {@link io.secretsdk.SecretUnavailableException};
+ * a well-formed answer without a value or version id is {@link SecretFormatException}. Messages
+ * and causes never carry the service's message or any part of a response body.
+ *
+ * <p><b>Who retries.</b> This source makes exactly one SDK call per backend request and does not
+ * retry: the cache's {@code ResiliencePolicy} does. A client built by {@link Builder} has the SDK's
+ * retries turned off; a client passed to {@link Builder#client} is used as it is, retries
+ * included (see the package documentation).
+ *
+ * <p>Thread-safe. What it returns is owned by the caller.
+ */
+public final class AwsSecretsManagerSource implements SecretSource {
+  /** The scheme this source answers for. */
+  public static final String SCHEME = "aws-sm";
+
+  /** The most secret ids one {@code BatchGetSecretValue} call takes. */
+  public static final int BATCH_SIZE = 20;
+
+  private static final Logger LOG = LoggerFactory.getLogger(AwsSecretsManagerSource.class);
+  private static final AwsBackend BACKEND = AwsBackend.SECRETS_MANAGER;
+  private static final int MAX_BATCH_PAGES = 20;
+
+  private final SecretsManagerClient client;
+  private final boolean ownsClient;
+  private final @Nullable RotationSchedules schedules;
+  private volatile boolean batchDenied;
+  private volatile boolean closed;
+
+  private AwsSecretsManagerSource(Builder b) {
+    if (b.client != null) {
+      this.client = b.client;
+      this.ownsClient = false;
+    } else {
+      this.client = b.settings.secretsManager();
+      this.ownsClient = true;
+    }
+    this.schedules = b.rotationSchedule ? new RotationSchedules(client, b.clock) : null;
+  }
+
+  /**
+   * Starts a source. Give it a client with {@link Builder#client}, or let it make one.
+   *
+   * @return a builder
+   */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  @Override
+  public String scheme() {
+    return SCHEME;
+  }
+
+  /**
+   * Reads one version with {@code GetSecretValue}, and for the current version the rotation
+   * schedule when it may have changed.
+   *
+   * @param ref the secret's name or ARN, with an optional version or stage
+   * @return the secret, owned by the caller
+   */
+  @Override
+  public Secret fetch(SecretRef ref) {
+    Objects.requireNonNull(ref, "ref");
+    checkOpen();
+    GetSecretValueRequest.Builder request = GetSecretValueRequest.builder().secretId(ref.name());
+    if (ref.version().isPresent()) {
+      request.versionId(ref.version().get());
+    } else {
+      request.versionStage(label(ref.stage().orElse(VersionStage.CURRENT)));
+    }
+    GetSecretValueResponse r;
+    try {
+      r = client.getSecretValue(request.build());
+    } catch (SdkException | UncheckedIOException e) {
+      throw AwsErrors.map(e, ref, BACKEND, what(ref));
+    }
+    Secret secret = toSecret(ref, r.name(), r.arn(), r.versionId(), r.secretString(), r.secretBinary(),
+        r.hasVersionStages() ? r.versionStages() : List.of(), r.createdDate());
+    LOG.debug("read secret '{}' version {} {} from {}", ref.name(), secret.versionId(), secret.labels(),
+        BACKEND.displayName());
+    return isCurrent(ref) ? withSchedule(ref, secret) : secret;
+  }
+
+  /**
+   * Reads many secrets: current versions with {@code BatchGetSecretValue}, 20 a call, the others
+   * one by one. References that name the same secret get separate copies of it.
+   *
+   * @param refs the secrets
+   * @return what was found and what failed, by reference
+   */
+  @Override
+  public BatchResult fetchAll(Collection<SecretRef> refs) {
+    Objects.requireNonNull(refs, "refs");
+    checkOpen();
+    Map<SecretRef, Secret> found = new LinkedHashMap<>();
+    Map<SecretRef, SecretException> failed = new LinkedHashMap<>();
+    Map<String, List<SecretRef>> currentById = new LinkedHashMap<>();
+    List<SecretRef> oneByOne = new ArrayList<>();
+    for (SecretRef ref : new LinkedHashSet<>(refs)) {
+      if (isCurrent(ref)) {
+        currentById.computeIfAbsent(ref.name(), k -> new ArrayList<>()).add(ref);
+      } else {
+        oneByOne.add(ref);
+      }
+    }
+    List<String> ids = new ArrayList<>(currentById.keySet());
+    for (int from = 0; from < ids.size(); from += BATCH_SIZE) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + BATCH_SIZE));
+      if (batchDenied) {
+        chunk.forEach(id -> oneByOne.addAll(currentById.get(id)));
+      } else {
+        batch(chunk, currentById, found, failed, oneByOne);
+      }
+    }
+    for (SecretRef ref : oneByOne) {
+      try {
+        found.put(ref, fetch(ref));
+      } catch (SecretException e) {
+        failed.put(ref, e);
+      }
+    }
+    return new BatchResult(found, failed);
+  }
+
+  private void batch(List<String> chunk, Map<String, List<SecretRef>> refsById, Map<SecretRef, Secret> found,
+      Map<SecretRef, SecretException> failed, List<SecretRef> oneByOne) {
+    Map<String, Secret> got = new LinkedHashMap<>();
+    Map<String, Function<SecretRef, SecretException>> errors = new LinkedHashMap<>();
+    RuntimeException callFailure = null;
+    try {
+      String token = null;
+      int pages = 0;
+      do {
+        String pageToken = token;
+        BatchGetSecretValueResponse r =
+            client.batchGetSecretValue(b -> b.secretIdList(chunk).nextToken(pageToken));
+        if (r.hasSecretValues()) {
+          for (SecretValueEntry e : r.secretValues()) {
+            String id = matchId(chunk, e.name(), e.arn());
+            if (id == null || got.containsKey(id)) {
+              LOG.debug("ignored an unasked-for entry '{}' in a BatchGetSecretValue answer", e.name());
+              continue;
+            }
+            SecretRef ref = refsById.get(id).get(0);
+            try {
+              got.put(id, toSecret(ref, e.name(), e.arn(), e.versionId(), e.secretString(), e.secretBinary(),
+                  e.hasVersionStages() ? e.versionStages() : List.of(), e.createdDate()));
+            } catch (SecretFormatException fe) {
+              errors.put(id, rf -> new SecretFormatException(fe.getMessage(), rf));
+            }
+          }
+        }
+        if (r.hasErrors()) {
+          for (APIErrorType e : r.errors()) {
+            String id = matchId(chunk, e.secretId(), e.secretId());
+            if (id != null && !got.containsKey(id)) {
+              errors.putIfAbsent(id, rf -> AwsErrors.fromBatchError(e.errorCode(), e.message(), rf, BACKEND, what(rf)));
+            }
+          }
+        }
+        token = r.nextToken();
+      } while (token != null && ++pages < MAX_BATCH_PAGES);
+    } catch (SdkException | UncheckedIOException e) {
+      callFailure = e;
+    }
+    if (callFailure != null && got.isEmpty()) {
+      SecretException mapped = AwsErrors.map(callFailure, refsById.get(chunk.get(0)).get(0), BACKEND, "a batch of secrets");
+      if (mapped instanceof SecretAccessDeniedException) {
+        batchDenied = true;
+        LOG.info("{} refused BatchGetSecretValue; reading secrets one by one from now on "
+            + "(grant secretsmanager:BatchGetSecretValue to warm caches in batches of {})",
+            BACKEND.displayName(), BATCH_SIZE);
+        chunk.forEach(id -> oneByOne.addAll(refsById.get(id)));
+        return;
+      }
+      if (mapped instanceof InvalidSecretRefException) {
+        // One malformed id fails the whole call: read this chunk one by one, so only it fails.
+        LOG.debug("BatchGetSecretValue rejected a chunk as malformed; reading its {} secrets one by one", chunk.size());
+        chunk.forEach(id -> oneByOne.addAll(refsById.get(id)));
+        return;
+      }
+    }
+    LOG.debug("BatchGetSecretValue of {} secrets: {} found, {} errors{}", chunk.size(), got.size(), errors.size(),
+        callFailure == null ? "" : ", then the call failed");
+    for (String id : chunk) {
+      List<SecretRef> refs = refsById.get(id);
+      Secret secret = got.get(id);
+      Function<SecretRef, SecretException> error = errors.get(id);
+      if (secret != null) {
+        secret = withSchedule(refs.get(0), secret);
+        found.put(refs.get(0), secret);
+        for (SecretRef other : refs.subList(1, refs.size())) {
+          found.put(other, secret.toBuilder().value(copy(secret.value())).build());
+        }
+      } else if (error != null) {
+        for (SecretRef ref : refs) {
+          failed.put(ref, error.apply(ref));
+        }
+      } else if (callFailure != null) {
+        for (SecretRef ref : refs) {
+          failed.put(ref, AwsErrors.map(callFailure, ref, BACKEND, what(ref)));
+        }
+      } else {
+        // Neither a value nor an error for this id: ask for it on its own.
+        oneByOne.addAll(refs);
+      }
+    }
+  }
+
+  /**
+   * Reads the version labelled {@code AWSPREVIOUS}.
+   *
+   * @param ref the secret
+   * @return the previous version, owned by the caller, or empty if the secret has none (or does
+   *     not exist)
+   */
+  @Override
+  public Optional<Secret> fetchPrevious(SecretRef ref) {
+    Objects.requireNonNull(ref, "ref");
+    try {
+      return Optional.of(fetch(ref.withStage(VersionStage.PREVIOUS)));
+    } catch (SecretNotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Closes the client if this source made it; a client passed to the builder is left open. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (ownsClient) {
+      client.close();
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("this " + SCHEME + " secret source is closed");
+    }
+  }
+
+  private Secret withSchedule(SecretRef ref, Secret secret) {
+    if (schedules == null) {
+      return secret;
+    }
+    Instant next;
+    try {
+      next = schedules.nextRotation(ref.name(), secret.versionId(), ref);
+    } catch (RuntimeException e) {
+      secret.value().destroy();
+      throw e;
+    }
+    return next == null ? secret : secret.toBuilder().value(secret.value()).nextRotationAt(next).build();
+  }
+
+  private static boolean isCurrent(SecretRef ref) {
+    return ref.version().isEmpty() && ref.stage().map(s -> s == VersionStage.CURRENT).orElse(true);
+  }
+
+  private static String label(VersionStage stage) {
+    switch (stage) {
+      case PREVIOUS:
+        return "AWSPREVIOUS";
+      case PENDING:
+        return "AWSPENDING";
+      default:
+        return "AWSCURRENT";
+    }
+  }
+
+  private static String what(SecretRef ref) {
+    String base = "secret '" + ref.name() + "'";
+    if (ref.version().isPresent()) {
+      return base + " version " + ref.version().get();
+    }
+    return base + " (stage " + label(ref.stage().orElse(VersionStage.CURRENT)) + ")";
+  }
+
+  /** Which asked-for id an answer is for: by name, full ARN, or partial ARN. */
+  private static @Nullable String matchId(List<String> ids, @Nullable String name, @Nullable String arn) {
+    for (String id : ids) {
+      if (id.equals(name) || id.equals(arn)
+          || (arn != null && id.startsWith("arn:") && arn.startsWith(id + "-") && arn.length() == id.length() + 7)) {
+        return id;
+      }
+    }
+    return null;
+  }
+
+  private static Secret toSecret(SecretRef ref, @Nullable String name, @Nullable String arn,
+      @Nullable String versionId, @Nullable String text, @Nullable SdkBytes binary, List<String> labels,
+      @Nullable Instant createdAt) {
+    if (versionId == null || versionId.isEmpty()) {
+      throw new SecretFormatException(
+          BACKEND.displayName() + " answered for " + what(ref) + " without a version id; the answer cannot be used", ref);
+    }
+    if (text == null && binary == null) {
+      throw new SecretFormatException(
+          BACKEND.displayName() + " answered for " + what(ref)
+              + " with neither SecretString nor SecretBinary; check that the version has a value", ref);
+    }
+    Set<VersionStage> stages = EnumSet.noneOf(VersionStage.class);
+    for (String label : labels) {
+      switch (label) {
+        case "AWSCURRENT":
+          stages.add(VersionStage.CURRENT);
+          break;
+        case "AWSPREVIOUS":
+          stages.add(VersionStage.PREVIOUS);
+          break;
+        case "AWSPENDING":
+          stages.add(VersionStage.PENDING);
+          break;
+        default:
+          break;
+      }
+    }
+    Secret.Builder b = Secret.builder(name == null || name.isBlank() ? ref.name() : name)
+        .versionId(versionId)
+        .stages(stages)
+        .labels(new LinkedHashSet<>(labels));
+    if (createdAt != null) {
+      b.createdAt(createdAt);
+    }
+    if (arn != null) {
+      b.metadata(Map.of("arn", arn));
+    }
+    return b.value(valueOf(text, binary)).build();
+  }
+
+  private static SecretValue valueOf(@Nullable String text, @Nullable SdkBytes binary) {
+    if (text != null) {
+      // The one unavoidable copy: out of the SDK's String into an array the value owns.
+      return SecretValue.wrap(text.toCharArray());
+    }
+    byte[] raw = Objects.requireNonNull(binary).asByteArrayUnsafe();
+    try {
+      return SecretValue.copyOfBinary(raw);
+    } finally {
+      Arrays.fill(raw, (byte) 0);
+    }
+  }
+
+  private static SecretValue copy(SecretValue v) {
+    return v.isBinary() ? v.withBytes(SecretValue::copyOfBinary) : SecretValue.wrap(v.toCharArray());
+  }
+
+  /**
+   * Builds an {@link AwsSecretsManagerSource}: either around a client of yours ({@link #client}),
+   * or with a client it makes from {@link #region}, {@link #endpoint}, {@link #credentials},
+   * {@link #profile} and {@link #timeout}, using the url-connection HTTP client, the SDK's
+   * default credential and region chains for what is not set, and no SDK retries.
+   */
+  public static final class Builder {
+    private @Nullable SecretsManagerClient client;
+    private final AwsClientSettings settings = new AwsClientSettings();
+    private boolean rotationSchedule = true;
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {}
+
+    /**
+     * Uses your client, exactly as you built it: its HTTP client, region, credentials and retry
+     * settings. The SDK retries up to three attempts by default, and secretsdk's resilience
+     * policy retries too; build the client with {@code AwsRetryStrategy.doNotRetry()} (or give
+     * the cache {@code ResiliencePolicy.none()}) so that retries do not multiply. The source does
+     * not close a client it was given.
+     *
+     * @param client the client
+     * @return this builder
+     */
+    public Builder client(SecretsManagerClient client) {
+      this.client = Objects.requireNonNull(client, "client");
+      return this;
+    }
+
+    /**
+     * The region of the client the source makes; without it, the SDK's default region chain
+     * (environment, system property, profile, instance metadata) decides.
+     *
+     * @param region the region
+     * @return this builder
+     */
+    public Builder region(Region region) {
+      settings.region(region);
+      return this;
+    }
+
+    /**
+     * The endpoint of the client the source makes: a VPC interface endpoint, a FIPS endpoint, or
+     * a test server.
+     *
+     * @param endpoint an absolute URI
+     * @return this builder
+     */
+    public Builder endpoint(URI endpoint) {
+      settings.endpoint(endpoint);
+      return this;
+    }
+
+    /**
+     * The credentials of the client the source makes; without them, the SDK's default credential
+     * chain decides.
+     *
+     * @param credentials a credentials provider
+     * @return this builder
+     */
+    public Builder credentials(AwsCredentialsProvider credentials) {
+      settings.credentials(credentials);
+      return this;
+    }
+
+    /**
+     * The profile of the shared AWS files that the default region and credential chains read.
+     *
+     * @param profile the profile's name
+     * @return this builder
+     */
+    public Builder profile(String profile) {
+      settings.profile(profile);
+      return this;
+    }
+
+    /**
+     * How long one call of the client the source makes may take; 5 seconds unless set.
+     * Connecting is capped at 2 seconds of it.
+     *
+     * @param timeout a positive duration
+     * @return this builder
+     */
+    public Builder timeout(Duration timeout) {
+      settings.timeout(timeout);
+      return this;
+    }
+
+    /**
+     * Whether to read each secret's rotation schedule with {@code DescribeSecret} (on by
+     * default), to fill {@link Secret#nextRotationAt()}. It costs one call when a secret is
+     * first loaded and one after each rotation, and needs {@code secretsmanager:DescribeSecret};
+     * without that permission the values are still read, without a schedule.
+     *
+     * @param enabled {@code false} to never call {@code DescribeSecret}
+     * @return this builder
+     */
+    public Builder rotationSchedule(boolean enabled) {
+      this.rotationSchedule = enabled;
+      return this;
+    }
+
+    /**
+     * The time source used to notice that a published rotation time has passed.
+     *
+     * @param clock the clock; the system UTC clock unless set
+     * @return this builder
+     */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Builds the source.
+     *
+     * @return the source
+     * @throws IllegalStateException if both a client and settings for making one were given, or
+     *     no client can be made (most often: no region is configured anywhere)
+     */
+    public AwsSecretsManagerSource build() {
+      if (client != null && settings.touched()) {
+        throw new IllegalStateException(
+            "region, endpoint, credentials, profile and timeout configure the client this builder makes; "
+                + "with client(...) set them on your own client instead");
+      }
+      return new AwsSecretsManagerSource(this);
+    }
+  }
+}

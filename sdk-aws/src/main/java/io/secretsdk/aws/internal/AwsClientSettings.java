@@ -1,0 +1,166 @@
+package io.secretsdk.aws.internal;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.ssm.SsmClient;
+
+/**
+ * What the builders collect to make a client themselves when the user gives none: region,
+ * endpoint, credentials, profile and timeout. The clients made here use the small url-connection
+ * HTTP client, the SDK's default credential and region chains for whatever is not set, and no SDK
+ * retries (secretsdk's resilience policy retries; see the package documentation).
+ */
+public final class AwsClientSettings {
+  /** The default for {@link #timeout(Duration)}. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+
+  private static final Duration MAX_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
+  private @Nullable Region region;
+  private @Nullable URI endpoint;
+  private @Nullable AwsCredentialsProvider credentials;
+  private @Nullable String profile;
+  private Duration timeout = DEFAULT_TIMEOUT;
+  private boolean touched;
+
+  /** Starts with nothing set. */
+  public AwsClientSettings() {}
+
+  /**
+   * Sets the region; otherwise the SDK's default region chain decides.
+   *
+   * @param region the region
+   */
+  public void region(Region region) {
+    this.region = Objects.requireNonNull(region, "region");
+    touched = true;
+  }
+
+  /**
+   * Sets the endpoint, for a VPC endpoint, a FIPS endpoint or a test server.
+   *
+   * @param endpoint an absolute {@code https://} (or {@code http://}) URI
+   */
+  public void endpoint(URI endpoint) {
+    Objects.requireNonNull(endpoint, "endpoint");
+    if (!endpoint.isAbsolute() || endpoint.getHost() == null) {
+      throw new IllegalArgumentException(
+          "endpoint " + endpoint + " is not an absolute URI with a host, such as https://vpce-1.secretsmanager.eu-west-1.vpce.amazonaws.com");
+    }
+    this.endpoint = endpoint;
+    touched = true;
+  }
+
+  /**
+   * Sets the credentials; otherwise the SDK's default credential chain decides.
+   *
+   * @param credentials the credentials provider
+   */
+  public void credentials(AwsCredentialsProvider credentials) {
+    this.credentials = Objects.requireNonNull(credentials, "credentials");
+    touched = true;
+  }
+
+  /**
+   * Sets the profile of the shared AWS config and credentials files that the default chains read.
+   *
+   * @param profile the profile's name
+   */
+  public void profile(String profile) {
+    Objects.requireNonNull(profile, "profile");
+    if (profile.isBlank()) {
+      throw new IllegalArgumentException("profile must not be blank");
+    }
+    this.profile = profile;
+    touched = true;
+  }
+
+  /**
+   * Sets the time one call may take (connecting is capped at two seconds of it).
+   *
+   * @param timeout a positive duration
+   */
+  public void timeout(Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+    }
+    this.timeout = timeout;
+    touched = true;
+  }
+
+  /**
+   * Whether any setting was made, which a user-supplied client would silently ignore.
+   *
+   * @return {@code true} if something was set
+   */
+  public boolean touched() {
+    return touched;
+  }
+
+  /**
+   * Makes a Secrets Manager client from these settings.
+   *
+   * @return a new client, owned by the caller
+   */
+  public SecretsManagerClient secretsManager() {
+    try {
+      return configure(SecretsManagerClient.builder()).build();
+    } catch (SdkClientException e) {
+      throw noClient("aws-sm", e);
+    }
+  }
+
+  /**
+   * Makes an SSM client from these settings.
+   *
+   * @return a new client, owned by the caller
+   */
+  public SsmClient ssm() {
+    try {
+      return configure(SsmClient.builder()).build();
+    } catch (SdkClientException e) {
+      throw noClient("aws-ssm", e);
+    }
+  }
+
+  /** The SDK could not set a client up; in practice, no region was found. */
+  private static IllegalStateException noClient(String scheme, SdkClientException e) {
+    return new IllegalStateException(
+        "could not make an AWS client for " + scheme + " (" + RedactedCause.describe(e) + "): most often no region "
+            + "was found; set one with region(...) on the builder, the property " + scheme + ".region, the "
+            + "environment variable AWS_REGION, or a region in the AWS profile",
+        RedactedCause.of(e));
+  }
+
+  private <B extends AwsClientBuilder<B, ?> & SdkSyncClientBuilder<B, ?>> B configure(B b) {
+    Duration connect = timeout.compareTo(MAX_CONNECT_TIMEOUT) < 0 ? timeout : MAX_CONNECT_TIMEOUT;
+    b.httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(connect).socketTimeout(timeout));
+    b.overrideConfiguration(o -> {
+      o.retryStrategy(AwsRetryStrategy.doNotRetry()).apiCallTimeout(timeout).apiCallAttemptTimeout(timeout);
+      if (profile != null) {
+        o.defaultProfileName(profile);
+      }
+    });
+    if (region != null) {
+      b.region(region);
+    }
+    if (endpoint != null) {
+      b.endpointOverride(endpoint);
+    }
+    if (credentials != null) {
+      b.credentialsProvider(credentials);
+    }
+    return b;
+  }
+}

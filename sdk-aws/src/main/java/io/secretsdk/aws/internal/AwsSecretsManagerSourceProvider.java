@@ -1,0 +1,28 @@
+package io.secretsdk.aws.internal;
+
+import io.secretsdk.SecretSource;
+import io.secretsdk.aws.AwsSecretsManagerSource;
+import io.secretsdk.spi.SecretSourceProvider;
+import java.util.Map;
+
+/**
+ * Makes {@link AwsSecretsManagerSource}s for {@code SecretSources.fromProperties}, from the
+ * optional properties {@code aws-sm.region}, {@code aws-sm.endpoint} and {@code aws-sm.profile}.
+ */
+public final class AwsSecretsManagerSourceProvider implements SecretSourceProvider {
+
+  /** Used by {@link java.util.ServiceLoader}. */
+  public AwsSecretsManagerSourceProvider() {}
+
+  @Override
+  public String scheme() {
+    return AwsSecretsManagerSource.SCHEME;
+  }
+
+  @Override
+  public SecretSource create(Map<String, String> properties) {
+    AwsSecretsManagerSource.Builder b = AwsSecretsManagerSource.builder();
+    ProviderProperties.parse(scheme(), properties).applyTo(b::region, b::endpoint, b::profile);
+    return b.build();
+  }
+}
