@@ -78,7 +78,11 @@ import org.slf4j.LoggerFactory;
  * no value ever becomes a {@link String}, and every buffer this class owns (response bodies,
  * request bodies carrying secrets, parse buffers) is wiped once used. The one exception is the
  * client token, which java.net.http accepts only as a {@code String} header: each token has one
- * such copy, dropped when the token is replaced.
+ * such copy, dropped when the token is replaced. One copy of an answer's bytes is out of this
+ * class's reach: java.net.http reads each pooled connection into a buffer of its own and hands the
+ * body over as read-only views, so the last answer read on a connection stays in that buffer
+ * while the connection is kept alive (see {@code jdk.httpclient.keepalive.timeout}); on Java 21
+ * and later, {@link #close()} closes the client this source built, and its connections with it.
  *
  * <h2>Authentication</h2>
  *
@@ -104,6 +108,7 @@ public final class VaultSecretSource implements SecretSource {
   private static final Logger LOG = LoggerFactory.getLogger(VaultSecretSource.class);
 
   private final VaultHttp http;
+  private final @Nullable HttpClient ownedClient;
   private final Tokens tokens;
   private final Clock clock;
   private final @Nullable ScheduledExecutorService ownedScheduler;
@@ -125,6 +130,9 @@ public final class VaultSecretSource implements SecretSource {
         cb.sslContext(b.sslContext);
       }
       client = cb.build();
+      this.ownedClient = client;
+    } else {
+      this.ownedClient = null;
     }
     this.http = new VaultHttp(client, address, b.namespace, b.requestTimeout);
     this.clock = b.clock;
@@ -453,6 +461,22 @@ public final class VaultSecretSource implements SecretSource {
       tokens.close();
       if (ownedScheduler != null) {
         ownedScheduler.shutdownNow();
+      }
+      closeClient();
+    }
+  }
+
+  /**
+   * Closes the HTTP client this source built, where the JDK can (Java 21 and later), so that its
+   * pooled connections and their read buffers, which hold the last answers' bytes, go away.
+   */
+  private void closeClient() {
+    Object client = ownedClient;
+    if (client instanceof AutoCloseable) {
+      try {
+        ((AutoCloseable) client).close();
+      } catch (Exception e) {
+        LOG.debug("closing the Vault HTTP client failed ({})", e.getClass().getSimpleName());
       }
     }
   }
