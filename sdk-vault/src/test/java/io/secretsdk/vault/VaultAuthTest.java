@@ -268,6 +268,46 @@ class VaultAuthTest extends VaultFake {
     wm.verify(2, postRequestedFor(urlEqualTo("/v1/auth/approle/login")));
   }
 
+  @Test
+  void aGivenRenewableTokenIsRenewedAheadOfItsExpiry() {
+    watchAll();
+    stubLookupSelf(T1, 90, true);
+    wm.stubFor(post(urlEqualTo("/v1/auth/token/renew-self")).withHeader("X-Vault-Token", equalTo(T1))
+        .withRequestBody(equalToJson("{\"increment\":90}"))
+        .willReturn(json(200, authBody(T1, 90, true))));
+    stubKv(T1, "given-renewed");
+    source = builder(VaultAuth.token(SecretValue.copyOf(T1.toCharArray()))).build();
+
+    source.fetch(SecretRef.of("secret/app"));
+    assertThat(time.pendingDelays()).containsExactly(Duration.ofSeconds(60));
+    time.advance(Duration.ofSeconds(60));
+    time.advance(Duration.ofSeconds(60));
+
+    wm.verify(2, postRequestedFor(urlEqualTo("/v1/auth/token/renew-self")));
+    assertThat(source.fetch(SecretRef.of("secret/app")).versionId()).isEqualTo("1");
+    wm.verify(1, getRequestedFor(urlEqualTo("/v1/auth/token/lookup-self")));
+  }
+
+  @Test
+  void aFailedRenewalOfALoginTokenIsFollowedByANewLogin() {
+    watchAll();
+    wm.stubFor(post(urlEqualTo("/v1/auth/approle/login")).inScenario("login").whenScenarioStateIs(Scenario.STARTED)
+        .willReturn(json(200, authBody(T1, 60, true))).willSetStateTo("second"));
+    wm.stubFor(post(urlEqualTo("/v1/auth/approle/login")).inScenario("login").whenScenarioStateIs("second")
+        .willReturn(json(200, authBody(T2, 60, true))));
+    wm.stubFor(post(urlEqualTo("/v1/auth/token/renew-self"))
+        .willReturn(json(503, "{\"errors\":[\"Vault is sealed\"]}")));
+    stubKv(T1, "fail-one");
+    stubKv(T2, "fail-two");
+    appRoleSource();
+    source.fetch(SecretRef.of("secret/app"));
+
+    time.advance(Duration.ofSeconds(40));   // renewal fails; a login follows at once
+
+    wm.verify(2, postRequestedFor(urlEqualTo("/v1/auth/approle/login")));
+    assertThat(source.fetch(SecretRef.of("secret/app")).field("k").contentEquals("fail-two".toCharArray())).isTrue();
+  }
+
   private List<Secret> runConcurrently(int threads) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {

@@ -375,6 +375,20 @@ class VaultSecretSourceTest extends VaultFake {
   }
 
   @Test
+  void anOversizedAnswerIsRefusedRatherThanBuffered() {
+    LeakGuard.watch(TOKEN);
+    tokenSource(TOKEN);
+    byte[] huge = new byte[5 << 20];
+    java.util.Arrays.fill(huge, (byte) ' ');
+    huge[0] = '{';
+    huge[huge.length - 1] = '}';
+    wm.stubFor(get(urlEqualTo("/v1/secret/data/huge")).willReturn(aResponse().withStatus(200).withBody(huge)));
+
+    assertThatThrownBy(() -> source.fetch(SecretRef.of("secret/huge")))
+        .isExactlyInstanceOf(SecretUnavailableException.class).hasMessageContaining("refused");
+  }
+
+  @Test
   void referencesForAnotherSchemeOrWithBadPathsAreRefused() {
     LeakGuard.watch(TOKEN);
     tokenSource(TOKEN);

@@ -23,7 +23,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.constraints.Size;
 
 /** The response parser turns any bytes into a value or a SecretException, nothing else. */
-class ResponseParserProperties {
+class ResponseParserPropertiesTest {
   private static final SecretRef REF = SecretRef.parse("vault://secret/app");
   private static final Route KV2 = new Route(Route.Kind.KV2, "secret", "app", "secret/data/app");
   private static final Route KV1 = new Route(Route.Kind.KV1, "kv", "app", "kv/app");
