@@ -90,7 +90,7 @@ class ResponseParserPropertiesTest {
     everyReader(body);
   }
 
-  @Property(tries = 200)
+  @Property(tries = 500)
   void anyTextSurvivesTheTripThroughAKvV2AnswerUnchanged(@ForAll("texts") String value) {
     byte[] body = ("{\"data\":{\"data\":{\"v\":" + jsonString(value) + "},\"metadata\":{\"version\":1}}}")
         .getBytes(StandardCharsets.UTF_8);
@@ -179,8 +179,13 @@ class ResponseParserPropertiesTest {
       if (c == '"' || c == '\\') {
         sb.append('\\').append(c);
       } else if (c < 0x20 || (i % 3 == 0 && c > 0x7F)) {
-        // Controls must be escaped; some others are, to exercise \\u escapes.
+        // Controls must be escaped; some others are, to exercise \\u escapes (a pair as a pair).
         sb.append(String.format("\\u%04x", (int) c));
+        if (Character.isHighSurrogate(c)) {
+          sb.append(String.format("\\u%04x", (int) s.charAt(++i)));
+        }
+      } else if (Character.isHighSurrogate(c)) {
+        sb.append(c).append(s.charAt(++i));
       } else {
         sb.append(c);
       }
