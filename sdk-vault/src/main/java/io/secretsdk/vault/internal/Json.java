@@ -12,10 +12,9 @@ import io.secretsdk.internal.JsonStrings;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -51,15 +50,22 @@ public final class Json {
     }
   }
 
-  /** An object: fields in document order, and where it starts and ends in the body. */
+  /**
+   * An object: fields in document order, and where it starts and ends in the body. Held in two
+   * parallel arrays (Vault's objects are small; lookups are linear).
+   */
   public static final class Obj extends Node {
-    final Map<String, Node> fields;
+    final String[] names;
+    final Node[] values;
+    final int size;
     final int end;
 
-    Obj(int start, int end, Map<String, Node> fields) {
+    Obj(int start, int end, String[] names, Node[] values, int size) {
       super(start);
       this.end = end;
-      this.fields = fields;
+      this.names = names;
+      this.values = values;
+      this.size = size;
     }
 
     /**
@@ -69,7 +75,12 @@ public final class Json {
      * @return the field's value, or {@code null} if absent
      */
     public @Nullable Node get(String name) {
-      return fields.get(name);
+      for (int i = 0; i < size; i++) {
+        if (names[i].equals(name)) {
+          return values[i];
+        }
+      }
+      return null;
     }
 
     /**
@@ -77,8 +88,8 @@ public final class Json {
      *
      * @return the names
      */
-    public Iterable<String> names() {
-      return fields.keySet();
+    public List<String> names() {
+      return Arrays.asList(names).subList(0, size);
     }
 
     /**
@@ -166,6 +177,8 @@ public final class Json {
 
   /** {@code true} or {@code false}. */
   public static final class Bool extends Node {
+    static final Bool TRUE = new Bool(-1, true);
+    static final Bool FALSE = new Bool(-1, false);
     final boolean value;
 
     Bool(int start, boolean value) {
@@ -185,6 +198,8 @@ public final class Json {
 
   /** {@code null}. */
   public static final class Null extends Node {
+    static final Null NULL = new Null(-1);
+
     Null(int start) {
       super(start);
     }
@@ -223,20 +238,44 @@ public final class Json {
     int start = offset(p, body, what, ref);
     switch (token) {
       case START_OBJECT: {
-        Map<String, Node> fields = new LinkedHashMap<>();
+        String[] names = new String[8];
+        Node[] values = new Node[8];
+        Set<String> seen = null;
+        int size = 0;
         while (true) {
           JsonToken t = next(p, what, ref);
           if (t == JsonToken.END_OBJECT) {
-            return new Obj(start, offset(p, body, what, ref), Collections.unmodifiableMap(fields));
+            return new Obj(start, offset(p, body, what, ref), names, values, size);
           }
           if (t != JsonToken.FIELD_NAME) {
             throw malformed(what, ref, p.currentTokenLocation());
           }
           String name = p.currentName();
           Node v = value(p, next(p, what, ref), body, what, ref);
-          if (fields.put(name, v) != null) {
+          boolean duplicate;
+          if (size < 16) {
+            duplicate = false;
+            for (int i = 0; i < size && !duplicate; i++) {
+              duplicate = names[i].equals(name);
+            }
+          } else {
+            if (seen == null) {
+              seen = new HashSet<>(Arrays.asList(names).subList(0, size));
+            }
+            duplicate = !seen.add(name);
+          }
+          if (duplicate) {
             throw new SecretFormatException(what + " has the field '" + name + "' twice", ref);
           }
+          if (size == names.length) {
+            names = Arrays.copyOf(names, size * 2);
+            values = Arrays.copyOf(values, size * 2);
+          }
+          if (seen != null) {
+            seen.add(name);
+          }
+          names[size] = name;
+          values[size++] = v;
         }
       }
       case START_ARRAY: {
@@ -244,7 +283,7 @@ public final class Json {
         while (true) {
           JsonToken t = next(p, what, ref);
           if (t == JsonToken.END_ARRAY) {
-            return new Arr(start, Collections.unmodifiableList(items));
+            return new Arr(start, items);
           }
           items.add(value(p, t, body, what, ref));
         }
@@ -258,11 +297,11 @@ public final class Json {
       case VALUE_NUMBER_FLOAT:
         return new Num(start, number(p, token == JsonToken.VALUE_NUMBER_INT));
       case VALUE_TRUE:
-        return new Bool(start, true);
+        return Bool.TRUE;
       case VALUE_FALSE:
-        return new Bool(start, false);
+        return Bool.FALSE;
       case VALUE_NULL:
-        return new Null(start);
+        return Null.NULL;
       default:
         throw malformed(what, ref, p.currentTokenLocation());
     }
