@@ -292,7 +292,7 @@ public interface SecretCache extends AutoCloseable {
      * @return the cache
      */
     public SecretCache build() {
-      throw new UnsupportedOperationException("the cache implementation lands with issue 3");
+      return new DefaultSecretCache(this);
     }
 
     private static Duration positive(Duration d, String what) {

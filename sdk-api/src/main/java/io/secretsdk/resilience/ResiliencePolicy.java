@@ -2,17 +2,40 @@ package io.secretsdk.resilience;
 
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.RetryConfig;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
  * How calls to one backend are protected: retry of transient errors with jittered backoff, a
  * circuit breaker, a bulkhead and a call timeout. Resilience4j underneath; its config types are
  * used as they are. Immutable.
+ *
+ * <p>A {@code SecretCache} puts every call it makes to its source (fetch, fetchAll, renew) through
+ * its policy, with these rules whatever the configs say:
+ *
+ * <ul>
+ *   <li>only transient errors, {@link io.secretsdk.SecretUnavailableException} and its subclasses,
+ *       are retried and count as failures for the circuit breaker; a not-found or access-denied
+ *       answer is a healthy backend saying no;
+ *   <li>a {@link io.secretsdk.SecretThrottledException} with a {@code retryAfter} hint is retried no
+ *       sooner than the hint; a hint longer than {@value #MAX_IN_CALL_WAIT_SECONDS} seconds ends the
+ *       call at once (the cache then schedules its own retry after the hint);
+ *   <li>an open circuit, a full bulkhead and a timed-out call fail with {@link
+ *       io.secretsdk.SecretUnavailableException}, fast, and are not retried;
+ *   <li>the circuit breaker reads the cache's clock, so tests that move the clock move it too.
+ * </ul>
+ *
+ * <p>Retry waits and the call timeout are real time (a backend call blocks a thread), so tests
+ * configure them in milliseconds.
  */
 public final class ResiliencePolicy {
+  /** The longest {@code retryAfter} hint waited for inside one call, in seconds. */
+  public static final int MAX_IN_CALL_WAIT_SECONDS = 10;
+
   final @Nullable RetryConfig retry;
   final @Nullable CircuitBreakerConfig circuitBreaker;
   final @Nullable BulkheadConfig bulkhead;
@@ -26,16 +49,72 @@ public final class ResiliencePolicy {
   }
 
   /**
-   * Retry of transient errors with jittered backoff, a circuit breaker and a call timeout.
+   * Retry of transient errors with jittered backoff (3 attempts, 200 ms doubling, 50% jitter), a
+   * circuit breaker (opens when half of the last 20 calls, at least 10, failed; half-opens after
+   * 30 seconds) and a 10 second call timeout.
    *
    * @return the default policy
    */
   public static ResiliencePolicy defaults() {
     return custom()
-        .retry(RetryConfig.ofDefaults())
-        .circuitBreaker(CircuitBreakerConfig.ofDefaults())
+        .retry(
+            RetryConfig.custom()
+                .maxAttempts(3)
+                .intervalFunction(IntervalFunction.ofExponentialRandomBackoff(Duration.ofMillis(200), 2.0, 0.5))
+                .build())
+        .circuitBreaker(
+            CircuitBreakerConfig.custom()
+                .slidingWindowSize(20)
+                .minimumNumberOfCalls(10)
+                .failureRateThreshold(50)
+                .waitDurationInOpenState(Duration.ofSeconds(30))
+                .build())
         .timeout(Duration.ofSeconds(10))
         .build();
+  }
+
+  /**
+   * The retry configuration.
+   *
+   * @return the configuration, or empty when calls are not retried
+   */
+  public Optional<RetryConfig> retry() {
+    return Optional.ofNullable(retry);
+  }
+
+  /**
+   * The circuit breaker configuration.
+   *
+   * @return the configuration, or empty when there is no circuit breaker
+   */
+  public Optional<CircuitBreakerConfig> circuitBreaker() {
+    return Optional.ofNullable(circuitBreaker);
+  }
+
+  /**
+   * The bulkhead configuration.
+   *
+   * @return the configuration, or empty when concurrent calls are not limited
+   */
+  public Optional<BulkheadConfig> bulkhead() {
+    return Optional.ofNullable(bulkhead);
+  }
+
+  /**
+   * The call timeout.
+   *
+   * @return the timeout, or empty when calls may take as long as they take
+   */
+  public Optional<Duration> timeout() {
+    return Optional.ofNullable(timeout);
+  }
+
+  @Override
+  public String toString() {
+    return "ResiliencePolicy[retry=" + (retry != null ? retry.getMaxAttempts() + " attempts" : "none")
+        + ", circuitBreaker=" + (circuitBreaker != null ? "on" : "none")
+        + ", bulkhead=" + (bulkhead != null ? bulkhead.getMaxConcurrentCalls() + " calls" : "none")
+        + ", timeout=" + (timeout != null ? timeout : "none") + "]";
   }
 
   /**

@@ -1,0 +1,244 @@
+package io.secretsdk.resilience.internal;
+
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.retry.Retry;
+import io.secretsdk.SecretException;
+import io.secretsdk.SecretRef;
+import io.secretsdk.SecretThrottledException;
+import io.secretsdk.SecretUnavailableException;
+import io.secretsdk.resilience.ResiliencePolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A {@link ResiliencePolicy} bound to one backend: the Resilience4j retry, circuit breaker and
+ * bulkhead instances its configs describe, and the threads its timeout needs. Calls go through
+ * {@link #call}, which applies the rules documented on {@link ResiliencePolicy}.
+ *
+ * <p>Thread-safe. {@link #close()} stops the timeout threads.
+ */
+public final class GuardedCalls implements AutoCloseable {
+  private static final long MAX_IN_CALL_WAIT_MILLIS = TimeUnit.SECONDS.toMillis(ResiliencePolicy.MAX_IN_CALL_WAIT_SECONDS);
+
+  private final String backend;
+  private final @Nullable Retry retry;
+  private final @Nullable CircuitBreaker circuitBreaker;
+  private final @Nullable Bulkhead bulkhead;
+  private final @Nullable Duration timeout;
+  private final @Nullable ExecutorService timeoutThreads;
+
+  private GuardedCalls(ResiliencePolicy policy, String backend, Clock clock) {
+    this.backend = backend;
+    this.retry = policy.retry().map(c -> Retry.of("secretsdk-" + backend, c)).orElse(null);
+    this.circuitBreaker =
+        policy.circuitBreaker()
+            .map(c -> CircuitBreaker.of("secretsdk-" + backend, CircuitBreakerConfig.from(c).clock(clock).build()))
+            .orElse(null);
+    this.bulkhead = policy.bulkhead().map(c -> Bulkhead.of("secretsdk-" + backend, c)).orElse(null);
+    this.timeout = policy.timeout().orElse(null);
+    this.timeoutThreads = timeout == null ? null : newTimeoutThreads(backend);
+  }
+
+  /**
+   * Binds a policy to a backend.
+   *
+   * @param policy the policy
+   * @param backend the backend's scheme, used in names and messages
+   * @param clock the clock the circuit breaker reads
+   * @return the bound policy
+   */
+  public static GuardedCalls of(ResiliencePolicy policy, String backend, Clock clock) {
+    return new GuardedCalls(
+        Objects.requireNonNull(policy, "policy"), Objects.requireNonNull(backend, "backend"), Objects.requireNonNull(clock, "clock"));
+  }
+
+  /**
+   * The circuit breaker, for inspection.
+   *
+   * @return the circuit breaker, or {@code null} if the policy has none
+   */
+  public @Nullable CircuitBreaker circuitBreaker() {
+    return circuitBreaker;
+  }
+
+  /**
+   * Makes one protected call.
+   *
+   * @param ref the secret concerned, named in errors, or {@code null} for a call about many
+   * @param call the backend call
+   * @param <T> its result
+   * @return the call's result
+   * @throws SecretException what the call threw once retries are exhausted, or a {@link
+   *     SecretUnavailableException} for an open circuit, a full bulkhead or a timeout
+   */
+  public <T> T call(@Nullable SecretRef ref, Supplier<T> call) {
+    Retry.AsyncContext<Object> attempts = retry == null ? null : retry.asyncContext();
+    while (true) {
+      try {
+        T result = once(ref, call);
+        if (attempts != null) {
+          attempts.onComplete();
+        }
+        return result;
+      } catch (SecretUnavailableException e) {
+        if (attempts == null || e instanceof FastFailure) {
+          throw e;
+        }
+        long wait = attempts.onError(e);
+        if (wait < 0) {
+          throw e;
+        }
+        if (e instanceof SecretThrottledException) {
+          Duration hint = ((SecretThrottledException) e).retryAfter().orElse(Duration.ZERO);
+          if (hint.toMillis() > MAX_IN_CALL_WAIT_MILLIS) {
+            throw e;
+          }
+          wait = Math.max(wait, hint.toMillis());
+        }
+        try {
+          Thread.sleep(wait);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private <T> T once(@Nullable SecretRef ref, Supplier<T> call) {
+    if (bulkhead != null && !bulkhead.tryAcquirePermission()) {
+      throw new FastFailure(
+          "too many concurrent calls to backend '" + backend + "' (bulkhead full)"
+              + about(ref) + "; retry later or raise the bulkhead's maxConcurrentCalls",
+          ref);
+    }
+    try {
+      if (circuitBreaker != null && !circuitBreaker.tryAcquirePermission()) {
+        throw new FastFailure(
+            "the circuit breaker for backend '" + backend + "' is open after repeated failures"
+                + about(ref) + "; calls fail fast until it half-opens",
+            ref);
+      }
+      long start = System.nanoTime();
+      try {
+        T result = timed(ref, call);
+        if (circuitBreaker != null) {
+          circuitBreaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+        return result;
+      } catch (SecretUnavailableException e) {
+        if (circuitBreaker != null) {
+          circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+        }
+        throw e;
+      } catch (SecretException e) {
+        // The backend answered (not found, denied, malformed): healthy as far as the circuit goes.
+        if (circuitBreaker != null) {
+          circuitBreaker.onSuccess(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        }
+        throw e;
+      } catch (RuntimeException | Error e) {
+        if (circuitBreaker != null) {
+          circuitBreaker.onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, e);
+        }
+        throw e;
+      }
+    } finally {
+      if (bulkhead != null) {
+        bulkhead.onComplete();
+      }
+    }
+  }
+
+  private <T> T timed(@Nullable SecretRef ref, Supplier<T> call) {
+    if (timeout == null || timeoutThreads == null) {
+      return call.get();
+    }
+    Future<T> future;
+    try {
+      future = timeoutThreads.submit(call::get);
+    } catch (RejectedExecutionException e) {
+      throw new FastFailure("calls to backend '" + backend + "' are closed" + about(ref), ref);
+    }
+    try {
+      return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      future.cancel(true);
+      throw new SecretUnavailableException(
+          "backend '" + backend + "' did not answer within " + timeout + about(ref)
+              + "; check the backend's health and the network, or raise the policy's timeout",
+          ref);
+    } catch (InterruptedException e) {
+      future.cancel(true);
+      Thread.currentThread().interrupt();
+      throw new SecretUnavailableException(
+          "interrupted while waiting for backend '" + backend + "'" + about(ref), ref);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw new SecretUnavailableException("backend '" + backend + "' failed" + about(ref), ref, cause);
+    }
+  }
+
+  private static String about(@Nullable SecretRef ref) {
+    return ref == null ? "" : " (secret '" + ref + "')";
+  }
+
+  private static ExecutorService newTimeoutThreads(String backend) {
+    AtomicInteger count = new AtomicInteger();
+    ThreadPoolExecutor pool =
+        new ThreadPoolExecutor(
+            0,
+            Integer.MAX_VALUE,
+            30,
+            TimeUnit.SECONDS,
+            new SynchronousQueue<>(),
+            r -> {
+              Thread t = new Thread(r, "secretsdk-call-" + backend + "-" + count.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    return pool;
+  }
+
+  /** Stops the threads that time calls; calls made later fail. */
+  @Override
+  public void close() {
+    if (timeoutThreads != null) {
+      timeoutThreads.shutdownNow();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "GuardedCalls[" + backend + "]";
+  }
+
+  /** An unavailable backend that the policy itself decided on: never retried. */
+  static final class FastFailure extends SecretUnavailableException {
+    private static final long serialVersionUID = 1L;
+
+    FastFailure(String message, @Nullable SecretRef ref) {
+      super(message, ref);
+    }
+  }
+}
