@@ -321,7 +321,8 @@ public final class Responses {
     if (leaseId != null && !leaseId.isEmpty()) {
       Lease lease = new Lease(leaseId, now, Duration.ofSeconds(ttl == null ? 0 : Math.max(0, ttl)),
           Boolean.TRUE.equals(renewable));
-      b.lease(lease).expiresAt(lease.expiresAt());
+      // The lease states the end; an expiresAt would pin it against renewals.
+      b.lease(lease);
     } else if (ttl != null && ttl > 0) {
       b.nextRotationAt(now.plusSeconds(ttl));
     }
@@ -357,7 +358,6 @@ public final class Responses {
         .versionId(leaseId)
         .stages(Set.of(VersionStage.CURRENT))
         .lease(lease)
-        .expiresAt(lease.expiresAt())
         .metadata(metadata)
         .build();
   }
