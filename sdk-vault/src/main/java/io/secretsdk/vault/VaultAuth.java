@@ -11,8 +11,9 @@ import org.jspecify.annotations.Nullable;
  * How a {@link VaultSecretSource} authenticates to Vault.
  *
  * <ul>
- *   <li>{@link #token}: a given client token. It is looked up ({@code auth/token/lookup-self}) to
- *       learn its lifetime and renewed while renewable; it cannot be replaced when it expires.
+ *   <li>{@link #token}: a given client token. It is looked up ({@code auth/token/lookup-self},
+ *       which Vault's {@code default} policy allows) to learn its lifetime, and renewed while
+ *       renewable; it cannot be replaced when it expires.
  *   <li>{@link #appRole}: {@code auth/approle/login} with a role id and secret id.
  *   <li>{@link #kubernetes}: {@code auth/kubernetes/login} with the pod's service-account JWT,
  *       read from its file at each login (Kubernetes rotates projected tokens).

@@ -88,8 +88,8 @@ class VaultAuthTest extends VaultFake {
     assertThat(source.fetch(SecretRef.of("secret/app")).field("k").contentEquals("k8s-one".toCharArray())).isTrue();
     Files.writeString(jwt, "eyJhbGciOi.second-jwt.sig\n");
     // Not renewable: a new login is scheduled at two thirds of the token's life.
-    assertThat(time.pendingDelays()).containsExactly(Duration.ofSeconds(40));
-    time.advance(Duration.ofSeconds(40));
+    assertOneStepDueIn(Duration.ofSeconds(40));
+    clock.advance(Duration.ofSeconds(40));
 
     assertThat(source.fetch(SecretRef.of("secret/app")).field("k").contentEquals("k8s-two".toCharArray())).isTrue();
     wm.verify(2, postRequestedFor(urlEqualTo("/v1/auth/kubernetes/login")));
@@ -148,14 +148,14 @@ class VaultAuthTest extends VaultFake {
     appRoleSource();
 
     source.fetch(SecretRef.of("secret/app"));
-    assertThat(time.pendingDelays()).containsExactly(Duration.ofSeconds(40));
-    time.advance(Duration.ofSeconds(40));   // renewed: 60 s more
+    assertOneStepDueIn(Duration.ofSeconds(40));
+    clock.advance(Duration.ofSeconds(40));   // renewed: 60 s more
     wm.verify(1, postRequestedFor(urlEqualTo("/v1/auth/token/renew-self")));
-    assertThat(time.pendingDelays()).containsExactly(Duration.ofSeconds(40));
-    time.advance(Duration.ofSeconds(40));   // renewal grants only 30 s: the max TTL is near
+    assertOneStepDueIn(Duration.ofSeconds(40));
+    clock.advance(Duration.ofSeconds(40));   // renewal grants only 30 s: the max TTL is near
     wm.verify(2, postRequestedFor(urlEqualTo("/v1/auth/token/renew-self")));
-    assertThat(time.pendingDelays()).containsExactly(Duration.ofSeconds(20));
-    time.advance(Duration.ofSeconds(20));   // a new login replaces the token before it ends
+    assertOneStepDueIn(Duration.ofSeconds(20));
+    clock.advance(Duration.ofSeconds(20));   // a new login replaces the token before it ends
 
     wm.verify(2, postRequestedFor(urlEqualTo("/v1/auth/approle/login")));
     Secret s = source.fetch(SecretRef.of("secret/app"));
@@ -172,11 +172,11 @@ class VaultAuthTest extends VaultFake {
     stubKv(T1, "clock-one");
     stubKv(T2, "clock-two");
     appRoleSource();
+    // No early login will run (the scheduler is gone): the clock alone must make the next
+    // request log in again.
+    scheduler.shutdownNow();
     source.fetch(SecretRef.of("secret/app"));
-    // The scheduled early login fails (Vault unreachable in between is simulated by cancelling it):
-    // the clock alone must make the next request log in.
-    time.shutdownNow();
-    time.advance(Duration.ofSeconds(61));
+    clock.advance(Duration.ofSeconds(61));
 
     assertThat(source.fetch(SecretRef.of("secret/app")).field("k").contentEquals("clock-two".toCharArray())).isTrue();
     wm.verify(2, postRequestedFor(urlEqualTo("/v1/auth/approle/login")));
@@ -279,9 +279,9 @@ class VaultAuthTest extends VaultFake {
     source = builder(VaultAuth.token(SecretValue.copyOf(T1.toCharArray()))).build();
 
     source.fetch(SecretRef.of("secret/app"));
-    assertThat(time.pendingDelays()).containsExactly(Duration.ofSeconds(60));
-    time.advance(Duration.ofSeconds(60));
-    time.advance(Duration.ofSeconds(60));
+    assertOneStepDueIn(Duration.ofSeconds(60));
+    clock.advance(Duration.ofSeconds(60));
+    clock.advance(Duration.ofSeconds(60));
 
     wm.verify(2, postRequestedFor(urlEqualTo("/v1/auth/token/renew-self")));
     assertThat(source.fetch(SecretRef.of("secret/app")).versionId()).isEqualTo("1");
@@ -302,7 +302,7 @@ class VaultAuthTest extends VaultFake {
     appRoleSource();
     source.fetch(SecretRef.of("secret/app"));
 
-    time.advance(Duration.ofSeconds(40));   // renewal fails; a login follows at once
+    clock.advance(Duration.ofSeconds(40));   // renewal fails; a login follows at once
 
     wm.verify(2, postRequestedFor(urlEqualTo("/v1/auth/approle/login")));
     assertThat(source.fetch(SecretRef.of("secret/app")).field("k").contentEquals("fail-two".toCharArray())).isTrue();

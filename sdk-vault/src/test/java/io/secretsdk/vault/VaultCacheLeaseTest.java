@@ -16,8 +16,6 @@ import io.secretsdk.cache.RotationEvent;
 import io.secretsdk.cache.SecretCache;
 import io.secretsdk.resilience.ResiliencePolicy;
 import io.secretsdk.testing.LeakGuard;
-import io.secretsdk.testing.ManualClock;
-import io.secretsdk.testing.ManualScheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -35,8 +33,6 @@ class VaultCacheLeaseTest extends VaultFake {
     LeakGuard.watch(TOKEN);
     LeakGuard.watch("first-dyn-pass-111");
     LeakGuard.watch("second-dyn-pass-222");
-    ManualClock clock = new ManualClock();
-    ManualScheduler scheduler = new ManualScheduler(clock);
     stubLookupSelf(TOKEN, 0, false);
     // Vault: the role's max TTL is 6600 s; each read makes new credentials.
     wm.stubFor(get(urlEqualTo("/v1/database/creds/app")).inScenario("creds").whenScenarioStateIs(Scenario.STARTED)

@@ -9,6 +9,9 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import io.secretsdk.SecretValue;
+import io.secretsdk.testing.ManualClock;
+import io.secretsdk.testing.ManualScheduler;
+import java.time.Duration;
 import java.net.URI;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -18,7 +21,8 @@ import org.junit.jupiter.api.BeforeEach;
 /** The Vault HTTP API served by WireMock on 127.0.0.1, shared by a test class; reset per test. */
 abstract class VaultFake {
   static WireMockServer wm;
-  ManualTime time;
+  ManualClock clock;
+  ManualScheduler scheduler;
   VaultSecretSource source;
 
   @BeforeAll
@@ -35,7 +39,8 @@ abstract class VaultFake {
   @BeforeEach
   void resetVault() {
     wm.resetAll();
-    time = new ManualTime();
+    clock = new ManualClock();
+    scheduler = new ManualScheduler(clock);
   }
 
   @AfterEach
@@ -45,12 +50,18 @@ abstract class VaultFake {
     }
   }
 
+  /** Asserts that exactly one step is scheduled, due after {@code delay}. */
+  void assertOneStepDueIn(Duration delay) {
+    org.assertj.core.api.Assertions.assertThat(scheduler.queued()).isEqualTo(1);
+    org.assertj.core.api.Assertions.assertThat(scheduler.nextDue()).isEqualTo(clock.instant().plus(delay));
+  }
+
   static URI address() {
     return URI.create("http://127.0.0.1:" + wm.port());
   }
 
   VaultSecretSource.Builder builder(VaultAuth auth) {
-    return VaultSecretSource.builder().address(address()).auth(auth).clock(time.clock).scheduler(time);
+    return VaultSecretSource.builder().address(address()).auth(auth).clock(clock).scheduler(scheduler);
   }
 
   /** A source with token auth for a token that never expires. */

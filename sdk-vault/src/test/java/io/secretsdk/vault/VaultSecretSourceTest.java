@@ -171,7 +171,7 @@ class VaultSecretSourceTest extends VaultFake {
 
     Secret s = source.fetch(SecretRef.parse("vault://kv/app"));
 
-    assertThat(s.nextRotationAt()).contains(time.clock.instant().plusSeconds(3600));
+    assertThat(s.nextRotationAt()).contains(clock.instant().plusSeconds(3600));
     assertThat(s.lease()).isEmpty();
     assertThat(s.versionId()).startsWith("h-");
     assertThat(s.metadata()).containsEntry("vault.engine", "kv-v1");
@@ -204,7 +204,7 @@ class VaultSecretSourceTest extends VaultFake {
     wm.stubFor(put(urlEqualTo("/v1/sys/leases/renew")).inScenario("lease").whenScenarioStateIs("revoked")
         .willReturn(json(400, "{\"errors\":[\"lease not found\"]}")));
 
-    Instant issued = time.clock.instant();
+    Instant issued = clock.instant();
     Secret s = source.fetch(SecretRef.parse("vault://database/creds/app"));
     Lease lease = s.lease().orElseThrow();
     assertThat(lease).isEqualTo(new Lease(leaseId, issued, Duration.ofHours(1), true));
@@ -216,12 +216,12 @@ class VaultSecretSourceTest extends VaultFake {
     assertThat(c.password().contentEquals("A1a-dynamic-password-x".toCharArray())).isTrue();
     assertThat(source.heldLeases()).containsExactly(lease);
 
-    time.advance(Duration.ofMinutes(40));
+    clock.advance(Duration.ofMinutes(40));
     Lease renewed = source.renew(lease, Duration.ofHours(1));
     assertThat(renewed.renewable()).isTrue();
     assertThat(renewed.expiresAt()).isEqualTo(issued.plus(Duration.ofMinutes(100)));
 
-    time.advance(Duration.ofMinutes(40));
+    clock.advance(Duration.ofMinutes(40));
     Lease capped = source.renew(renewed, Duration.ofHours(1));
     assertThat(capped.ttl()).isEqualTo(Duration.ofMinutes(20));
     assertThat(capped.renewable()).as("a renewal cut short by the max TTL ends renewing").isFalse();
@@ -257,7 +257,7 @@ class VaultSecretSourceTest extends VaultFake {
 
     Secret s = source.fetch(SecretRef.parse("vault://database/static-creds/reporting"));
 
-    assertThat(s.nextRotationAt()).contains(time.clock.instant().plusSeconds(1800));
+    assertThat(s.nextRotationAt()).contains(clock.instant().plusSeconds(1800));
     assertThat(s.lease()).isEmpty();
     assertThat(s.versionId()).isEqualTo("2025-12-31T23:30:00.000000001Z");
     assertThat(s.createdAt()).contains(Instant.parse("2025-12-31T23:30:00.000000001Z"));
@@ -353,7 +353,7 @@ class VaultSecretSourceTest extends VaultFake {
   void anUnreachableVaultIsUnavailable() {
     LeakGuard.watch(TOKEN);
     source = VaultSecretSource.builder().address(java.net.URI.create("http://127.0.0.1:1"))
-        .auth(VaultAuth.token(io.secretsdk.SecretValue.copyOf(TOKEN.toCharArray()))).clock(time.clock).scheduler(time).build();
+        .auth(VaultAuth.token(io.secretsdk.SecretValue.copyOf(TOKEN.toCharArray()))).clock(clock).scheduler(scheduler).build();
     assertThatThrownBy(() -> source.fetch(SecretRef.of("secret/app")))
         .isExactlyInstanceOf(SecretUnavailableException.class).hasMessageContaining("could not reach Vault");
   }

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -245,10 +246,15 @@ public final class Tokens implements AutoCloseable {
       return;
     }
     long delayMs = Math.max(0, left.toMillis() * 2 / 3);
-    if (s.renewable) {
-      pending = scheduler.schedule(() -> renew(s.generation), delayMs, TimeUnit.MILLISECONDS);
-    } else if (login.canLogInAgain()) {
-      pending = scheduler.schedule(() -> relogin(s.generation), delayMs, TimeUnit.MILLISECONDS);
+    try {
+      if (s.renewable) {
+        pending = scheduler.schedule(() -> renew(s.generation), delayMs, TimeUnit.MILLISECONDS);
+      } else if (login.canLogInAgain()) {
+        pending = scheduler.schedule(() -> relogin(s.generation), delayMs, TimeUnit.MILLISECONDS);
+      }
+    } catch (RejectedExecutionException e) {
+      // A scheduler shut down under us: no renewal, but requests still log in once the token expires.
+      LOG.warn("the scheduler refused the Vault token's renewal; the token will be replaced when it expires");
     }
   }
 
