@@ -34,6 +34,8 @@ public final class SecretRef {
   private final @Nullable String version;
   private final @Nullable VersionStage stage;
   private final @Nullable String field;
+  // Computed once: a cache lookup hashes the reference on every read, and must not allocate.
+  private final int hash;
 
   private SecretRef(
       @Nullable String scheme,
@@ -46,6 +48,7 @@ public final class SecretRef {
     this.version = version;
     this.stage = stage;
     this.field = field;
+    this.hash = Objects.hash(scheme, name, version, stage, field);
   }
 
   /**
@@ -395,7 +398,7 @@ public final class SecretRef {
 
   @Override
   public int hashCode() {
-    return Objects.hash(scheme, name, version, stage, field);
+    return hash;
   }
 
   /**

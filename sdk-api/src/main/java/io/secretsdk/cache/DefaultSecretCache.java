@@ -82,6 +82,11 @@ final class DefaultSecretCache implements SecretCache {
   static final long BASE_BACKOFF_MILLIS = TimeUnit.SECONDS.toMillis(1);
   /** Below this, a retry before a value stops being servable is not worth scheduling. */
   static final long MIN_RETRY_MILLIS = 10;
+  /**
+   * The soonest a refresh follows the fetch before it, so that a backend handing out values
+   * already (or almost) expired, as with a skewed clock, is not called in a tight loop.
+   */
+  static final long MIN_REFRESH_MILLIS = 100;
   /** Renewal is asked to extend by the lease's ttl; a grant shorter than this fraction of it means a maximum is near. */
   static final double FULL_RENEWAL = 0.99;
   /** When renewal stops extending a lease, new credentials are fetched at this fraction of the rest. */
@@ -119,7 +124,7 @@ final class DefaultSecretCache implements SecretCache {
     this.source = b.source;
     this.backend = schemeOf(b.source);
     this.clock = b.clock;
-    this.defaultTtl = b.defaultTtl.toMillis();
+    this.defaultTtl = saturatedMillis(b.defaultTtl);
     this.refreshAhead = b.refreshAhead;
     this.refreshJitter = b.refreshJitter;
     this.maxStale = saturatedMillis(b.maxStale);
@@ -236,7 +241,8 @@ final class DefaultSecretCache implements SecretCache {
         throw unusable(key, v, now, last);
       }
       try {
-        Version loaded = join(startLoad(e, v == null ? null : Reason.BACKEND_CHANGED, false));
+        Reason reason = v == null ? null : v.lease != null ? Reason.LEASE_ENDING : Reason.BACKEND_CHANGED;
+        Version loaded = join(startLoad(e, reason, false));
         if (loaded.value.isDestroyed() && attempt < 3) {
           e = null; // lost a race with an invalidation or eviction: read again
           continue;
@@ -446,7 +452,7 @@ final class DefaultSecretCache implements SecretCache {
           e.key, backend, event.previous().map(Secret::versionId).orElse("-"), installed.borrowed.versionId(),
           event.reason(), event.overlapUntil());
     }
-    if (event != null) {
+    if (event != null && !orphan) {
       announce(event);
     }
     toDestroy.forEach(DefaultSecretCache::destroy);
@@ -880,7 +886,7 @@ final class DefaultSecretCache implements SecretCache {
     @Nullable CompletableFuture<Version> inFlight;
     @Nullable ScheduledFuture<?> refreshTask;
     @Nullable ScheduledFuture<?> overlapTask;
-    int failures;
+    volatile int failures;
 
     Entry(SecretRef key) {
       this.key = key;
@@ -941,7 +947,7 @@ final class DefaultSecretCache implements SecretCache {
       long endsAt = lease != null ? hard : Math.min(plus(now, c.defaultTtl), hard);
       long serveUntil = lease != null ? endsAt : Math.min(plus(endsAt, c.maxStale), hard);
       long life = Math.max(1, endsAt - now);
-      long refreshAt = plus(now, Math.max(1, (long) (life * fraction)));
+      long refreshAt = plus(now, Math.max(MIN_REFRESH_MILLIS, (long) (life * fraction)));
       Optional<Instant> rotation = borrowed.nextRotationAt();
       if (rotation.isPresent()) {
         long after = plus(millisOf(rotation.get()), AFTER_ROTATION_MILLIS);

@@ -23,6 +23,22 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>What it returns is borrowed: callers never destroy it; the cache zeroes a version when it is
  * evicted, when its overlap ends, or at {@link #close()}.
+ *
+ * <p>In short, for each secret: a value is good for its lifetime (the lease's end, the backend's
+ * stated expiry, otherwise {@code defaultTtl}); a background refresh runs at {@code refreshAhead} of
+ * that lifetime, spread by {@code refreshJitter}, and just after a published rotation time. A
+ * renewable lease is renewed until renewal stops extending it; then new credentials are fetched at
+ * two thirds of the lease's remaining time, so that old and new overlap. A refresh that finds
+ * another version is announced to the rotation listeners, and the replaced version stays readable
+ * ({@link #previous}, {@link #accepted}) for {@code overlap}, never past its own lease. When the
+ * backend fails, the value held keeps being served and the refresh is retried with jittered
+ * exponential backoff (at least the backend's retry-after): a value without a lease for up to
+ * {@code maxStale} past its lifetime, after which reads throw the last error; a leased value until
+ * its lease ends, after which reads throw {@link io.secretsdk.SecretExpiredException}. Not-found
+ * answers are remembered for {@code negativeTtl}. Every call to the backend goes through the
+ * {@link ResiliencePolicy}.
+ *
+ * <p>Thread-safe. A warm read takes no lock and allocates nothing.
  */
 public interface SecretCache extends AutoCloseable {
 
@@ -86,9 +102,11 @@ public interface SecretCache extends AutoCloseable {
   List<SecretValue> accepted(SecretRef ref);
 
   /**
-   * Warms many secrets through {@link SecretSource#fetchAll}.
+   * Warms many secrets through one {@link SecretSource#fetchAll} call (backends with a batch call
+   * answer it at once). Secrets already held and within their lifetime are not fetched again.
    *
-   * @param refs which secrets
+   * @param refs which secrets (fields are ignored)
+   * @throws PrefetchException if some could not be fetched; the others are held
    */
   void prefetch(Collection<SecretRef> refs);
 
@@ -110,10 +128,14 @@ public interface SecretCache extends AutoCloseable {
   Subscription onRotation(RotationListener listener);
 
   /**
-   * Fetches now, whatever is held.
+   * Fetches now, whatever is held. The fetch runs on the calling thread, unless a fetch of this
+   * secret is already in flight, whose result is then shared. A new version is announced with
+   * reason {@link RotationEvent.Reason#FORCED}. Use it, for example, when the backend rejected
+   * credentials the cache still holds.
    *
    * @param ref which secret
-   * @return the fetched secret, borrowed
+   * @return the fetched secret, borrowed; completed exceptionally if the fetch failed (the value
+   *     held, if any, is kept)
    */
   CompletableFuture<Secret> refresh(SecretRef ref);
 
@@ -131,7 +153,11 @@ public interface SecretCache extends AutoCloseable {
    */
   CacheStats stats();
 
-  /** Cancels every schedule and destroys every value held, previous versions included. */
+  /**
+   * Cancels every schedule and destroys every value held, previous versions included. Later calls
+   * throw {@link IllegalStateException}. Idempotent. The source is not closed: whoever built it
+   * closes it.
+   */
   @Override
   void close();
 

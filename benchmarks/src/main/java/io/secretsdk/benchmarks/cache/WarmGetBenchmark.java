@@ -1,0 +1,86 @@
+package io.secretsdk.benchmarks.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.secretsdk.Secret;
+import io.secretsdk.SecretRef;
+import io.secretsdk.cache.SecretCache;
+import io.secretsdk.resilience.ResiliencePolicy;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * A warm {@code SecretCache.get} against a bare Caffeine {@code getIfPresent} on the same keys.
+ * Goal: within 1.5x of Caffeine and no allocation. Run with {@code -t 1} and {@code -t 2}, and
+ * {@code -prof gc} for B/op.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 2, time = 1)
+@Measurement(iterations = 3, time = 1)
+@Fork(1)
+public class WarmGetBenchmark {
+  static final int KEYS = 64;
+
+  /** The cache and the bare Caffeine, warmed with the same keys. */
+  @State(Scope.Benchmark)
+  public static class Caches {
+    final SecretRef[] refs = new SecretRef[KEYS];
+    SecretCache secretCache;
+    Cache<SecretRef, Secret> caffeine;
+
+    @Setup(Level.Trial)
+    public void warm() {
+      InMemorySource source = new InMemorySource(0);
+      secretCache = SecretCache.builder(source)
+          .defaultTtl(Duration.ofHours(1))
+          .resilience(ResiliencePolicy.none())
+          .build();
+      caffeine = Caffeine.newBuilder().maximumSize(10_000).build();
+      for (int i = 0; i < KEYS; i++) {
+        refs[i] = SecretRef.of("bench/secret-" + i);
+        Secret s = secretCache.get(refs[i]);
+        caffeine.put(refs[i], s);
+      }
+    }
+
+    @TearDown(Level.Trial)
+    public void close() {
+      secretCache.close();
+    }
+  }
+
+  /** Each thread's walk over the keys. */
+  @State(Scope.Thread)
+  public static class Cursor {
+    int next;
+
+    SecretRef pick(SecretRef[] refs) {
+      return refs[next++ & (KEYS - 1)];
+    }
+  }
+
+  /** A warm read through the secret cache. */
+  @Benchmark
+  public Secret secretCacheGet(Caches caches, Cursor cursor) {
+    return caches.secretCache.get(cursor.pick(caches.refs));
+  }
+
+  /** The same read from a bare Caffeine cache. */
+  @Benchmark
+  public Secret caffeineGetIfPresent(Caches caches, Cursor cursor) {
+    return caches.caffeine.getIfPresent(cursor.pick(caches.refs));
+  }
+}
