@@ -195,11 +195,16 @@ public final class VaultSecretSource implements SecretSource {
         return readKv2(ref, route, null, Set.of(VersionStage.CURRENT));
       case DATABASE_CREDS: {
         currentOnly(ref, "dynamic database credentials are new at every read and have no older versions");
+        if (ref.version().isPresent()) {
+          throw new InvalidSecretRefException("vault secret '" + ref.name()
+              + "': dynamic database credentials are new at every read; a version cannot be asked for", ref);
+        }
         Secret s = read(ref, route, (body, now) -> Responses.databaseCreds(body, ref, route, now));
         s.lease().ifPresent(this::hold);
         return s;
       }
       case DATABASE_STATIC:
+        currentOnly(ref, "Vault keeps only a static role's current password");
         return checkVersion(ref, read(ref, route, (body, now) -> Responses.databaseStatic(body, ref, route, now)));
       default: {
         currentOnly(ref, "this path keeps only its current value");
@@ -222,9 +227,6 @@ public final class VaultSecretSource implements SecretSource {
     if (ref.stage().isPresent() && ref.stage().get() != VersionStage.CURRENT) {
       throw new SecretNotFoundException("vault secret '" + ref.name() + "' has no " + ref.stage().get()
           + " version: " + why, ref);
-    }
-    if (ref.version().isPresent() && ref.name().contains("/creds/")) {
-      throw new InvalidSecretRefException("vault secret '" + ref.name() + "': " + why, ref);
     }
   }
 

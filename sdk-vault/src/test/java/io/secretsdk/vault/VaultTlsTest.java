@@ -18,7 +18,6 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,6 +108,7 @@ class VaultTlsTest {
 
   @Test
   void aCaFileThatIsNotPemIsRefusedAtBuild() throws Exception {
+    LeakGuard.watch(TOKEN);
     Path bogus = dir.resolve("bogus.pem");
     Files.writeString(bogus, "not a certificate");
     assertThatThrownBy(() -> VaultSecretSource.builder().caCertificates(bogus))
@@ -116,6 +116,5 @@ class VaultTlsTest {
     assertThatThrownBy(() -> VaultSecretSource.builder().caCertificates(pem).httpClient(java.net.http.HttpClient.newHttpClient())
         .address(address()).auth(auth()).build())
         .isInstanceOf(IllegalStateException.class);
-    assertThat(List.of(pem)).isNotEmpty();
   }
 }
