@@ -23,10 +23,21 @@ public abstract class Login {
    * A token Vault granted.
    *
    * @param token the client token, owned by the receiver
+   * @param header the token as the {@code X-Vault-Token} header needs it: the one String made of it
    * @param ttl how long it lasts from now, or {@code null} if it never expires
    * @param renewable whether {@code renew-self} can extend it
    */
-  public record Grant(SecretValue token, @Nullable Duration ttl, boolean renewable) {}
+  public record Grant(SecretValue token, String header, @Nullable Duration ttl, boolean renewable) {
+    /**
+     * Never shows the token.
+     *
+     * @return the lifetime only
+     */
+    @Override
+    public String toString() {
+      return "Grant[ttl=" + ttl + ", renewable=" + renewable + "]";
+    }
+  }
 
   Login() {}
 
@@ -113,8 +124,37 @@ public abstract class Login {
     Boolean renewable = Json.bool(auth, "renewable", what, null);
     char[] chars = token.chars(body, what);
     checkTokenChars(chars, what);
-    return new Grant(SecretValue.wrap(chars), ttl == null || ttl <= 0 ? null : Duration.ofSeconds(ttl),
+    String header = new String(chars);
+    return new Grant(SecretValue.wrap(chars), header, ttl == null || ttl <= 0 ? null : Duration.ofSeconds(ttl),
         Boolean.TRUE.equals(renewable));
+  }
+
+  /**
+   * A token's lifetime as a renewal states it.
+   *
+   * @param ttl how long it lasts from now, or {@code null} if it never expires
+   * @param renewable whether it can be renewed again
+   */
+  public record Lifetime(@Nullable Duration ttl, boolean renewable) {}
+
+  /**
+   * Reads the lifetime from the {@code auth} block of a {@code renew-self} answer, leaving the
+   * token (the one already held) undecoded.
+   *
+   * @param body the answer's body
+   * @param what names the operation in errors
+   * @return the lifetime
+   * @throws SecretFormatException if the answer has no {@code auth} block
+   */
+  public static Lifetime lifetime(byte[] body, String what) {
+    Json.Obj root = Json.parse(body, what, null);
+    Json.Obj auth = Json.obj(root, "auth", what, null);
+    if (auth == null) {
+      throw new SecretFormatException(what + ": Vault's answer has no 'auth' block");
+    }
+    Long ttl = Json.integer(auth, "lease_duration", body, what, null);
+    Boolean renewable = Json.bool(auth, "renewable", what, null);
+    return new Lifetime(ttl == null || ttl <= 0 ? null : Duration.ofSeconds(ttl), Boolean.TRUE.equals(renewable));
   }
 
   /** A token goes into an HTTP header: printable ASCII only. Wipes it if not. */
@@ -143,6 +183,7 @@ public abstract class Login {
 
   private static final class TokenLogin extends Login {
     private final SecretValue token;
+    private final String header;
 
     TokenLogin(SecretValue token) {
       this.token = token;
@@ -150,6 +191,7 @@ public abstract class Login {
         checkTokenChars(chars.clone(), "the Vault token");
         return null;
       });
+      this.header = token.revealString();
     }
 
     @Override
@@ -165,7 +207,6 @@ public abstract class Login {
     @Override
     public Grant login(VaultHttp http) {
       String what = "looking up the Vault token (auth/token/lookup-self)";
-      String header = token.revealString();
       byte[] body;
       try (VaultHttp.Response r = http.send("GET", "auth/token/lookup-self", header, null, what, null)) {
         if (r.status() == 403 || r.status() == 401) {
@@ -183,7 +224,7 @@ public abstract class Login {
         Json.Obj data = Json.obj(root, "data", what, null);
         Long ttl = data == null ? null : Json.integer(data, "ttl", body, what, null);
         Boolean renewable = data == null ? null : Json.bool(data, "renewable", what, null);
-        return new Grant(SecretValue.wrap(token.toCharArray()), ttl == null || ttl <= 0 ? null : Duration.ofSeconds(ttl),
+        return new Grant(SecretValue.wrap(token.toCharArray()), header, ttl == null || ttl <= 0 ? null : Duration.ofSeconds(ttl),
             Boolean.TRUE.equals(renewable));
       } finally {
         Arrays.fill(body, (byte) 0);

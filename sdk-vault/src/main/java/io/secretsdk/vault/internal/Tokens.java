@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The token is a {@link SecretValue}, destroyed when replaced and at close. The
  * {@code X-Vault-Token} header needs a {@link String} (java.net.http accepts nothing else), so each
- * token has exactly one String copy, made once and dropped with the token.
+ * token has exactly one String copy, made once when the token is obtained (or given) and dropped
+ * with the token.
  */
 public final class Tokens implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Tokens.class);
@@ -203,7 +204,7 @@ public final class Tokens implements AutoCloseable {
   private State loginNow() {
     Instant before = clock.instant();
     Login.Grant grant = login.login(http);
-    String header = grant.token().revealString();
+    String header = grant.header();
     synchronized (lock) {
       if (closed) {
         grant.token().destroy();
@@ -286,12 +287,12 @@ public final class Tokens implements AutoCloseable {
     String what = "renewing the Vault token (auth/token/renew-self)";
     long ask = s.grantedTtl == null ? 0 : s.grantedTtl.getSeconds();
     byte[] request = new JsonBody().field("increment", ask).toBytes();
-    Login.Grant renewed = null;
+    Login.Lifetime renewed;
     try (VaultHttp.Response r = http.send("POST", "auth/token/renew-self", s.header, request, what, null)) {
       if (r.status() != 200) {
         throw VaultErrors.toException(r, what, null);
       }
-      renewed = Login.grant(r.body(), what);
+      renewed = Login.lifetime(r.body(), what);
     } catch (SecretException e) {
       LOG.warn("Vault token {} could not be renewed ({}: {})", generation, e.getClass().getSimpleName(), e.getMessage());
       synchronized (lock) {
@@ -308,8 +309,6 @@ public final class Tokens implements AutoCloseable {
     } finally {
       Arrays.fill(request, (byte) 0);
     }
-    // Vault answers with the same token; keep ours and wipe the copy.
-    renewed.token().destroy();
     synchronized (lock) {
       State c = current;
       if (closed || c == null || c.generation != generation) {

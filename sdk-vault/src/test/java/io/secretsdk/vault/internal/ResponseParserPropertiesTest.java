@@ -59,6 +59,7 @@ class ResponseParserPropertiesTest {
         () -> Responses.notFound(body, REF, KV2),
         () -> Responses.renewedLease(body, LEASE, Duration.ofHours(1), NOW),
         () -> Login.grant(body, "login"),
+        () -> Login.lifetime(body, "renewal"),
         () -> VaultErrors.phrases(body));
     for (Supplier<Object> reader : readers) {
       byte[] before = body.clone();
