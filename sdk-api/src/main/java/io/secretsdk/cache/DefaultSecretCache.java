@@ -248,12 +248,24 @@ final class DefaultSecretCache implements SecretCache {
       }
       SecretException last = e.lastError;
       if (v != null && last != null && (e.retryPending || now - e.lastErrorAt < BASE_BACKOFF_MILLIS)) {
-        // The backend is failing and a retry is scheduled: answer at once rather than pile on.
-        throw unusable(key, v, now, last);
+        // The backend is failing and a retry is scheduled: answer at once rather than pile on,
+        // unless a load is under way (join it) or has just installed another version (read it).
+        boolean loading;
+        boolean changed;
+        synchronized (e) {
+          loading = e.inFlight != null;
+          changed = e.current != v;
+        }
+        if (changed) {
+          continue;
+        }
+        if (!loading) {
+          throw unusable(key, v, now, last);
+        }
       }
       try {
         Reason reason = v == null ? null : v.lease != null ? Reason.LEASE_ENDING : Reason.BACKEND_CHANGED;
-        Version loaded = join(startLoad(e, reason, false));
+        Version loaded = join(startLoad(e, reason, false, true, v));
         if (loaded.value.isDestroyed() && attempt < 3) {
           e = null; // lost a race with an invalidation or eviction: read again
           continue;
@@ -345,10 +357,23 @@ final class DefaultSecretCache implements SecretCache {
 
   /** Starts (or joins) the entry's one load; runs it on this thread unless {@code async}. */
   private CompletableFuture<Version> startLoad(Entry e, @Nullable Reason reason, boolean async) {
+    return startLoad(e, reason, async, false, null);
+  }
+
+  /**
+   * Starts (or joins) the entry's one load for a reader who found {@code seen} unusable; if another
+   * load installed a version meanwhile, that version is the answer and the backend is not called.
+   */
+  private CompletableFuture<Version> startLoad(
+      Entry e, @Nullable Reason reason, boolean async, boolean forReader, @Nullable Version seen) {
     CompletableFuture<Version> f;
     synchronized (e) {
       if (e.inFlight != null) {
         return e.inFlight;
+      }
+      Version now = e.current;
+      if (forReader && now != null && now != seen && now.phase != Version.OVER) {
+        return CompletableFuture.completedFuture(now);
       }
       f = new CompletableFuture<>();
       e.inFlight = f;
