@@ -239,7 +239,9 @@ class CacheChaosTest {
       // while the clock moved on and the version's overlap ended, which is no fault of the cache.
       long seen = clock.millis();
       Long retired = destroyableAt.get(ref + "@" + s.versionId());
-      boolean legit = (retired != null && retired <= seen) || endOf(s) <= seen;
+      ChaosSource.Issued issued = source.byVersion.get(ref + "@" + s.versionId());
+      boolean dropped = issued != null && issued.usableUntil.get() + DefaultSecretCache.GRACE_MILLIS <= seen;
+      boolean legit = (retired != null && retired <= seen) || endOf(s) <= seen || dropped;
       if (!legit) {
         violations.add("a reader of " + ref + " got version " + s.versionId() + " already destroyed at "
             + Instant.ofEpochMilli(seen) + " (read from " + Instant.ofEpochMilli(t0) + "; destroyable from "
@@ -259,6 +261,8 @@ class CacheChaosTest {
     final Map<SecretRef, Issued> latest = new ConcurrentHashMap<>();
     final Map<String, Issued> byLease = new ConcurrentHashMap<>();
     final Map<String, Instant> firstIssued = new ConcurrentHashMap<>();
+    /** By reference and version: until when the cache may serve it (the latest fetch of it counts). */
+    final Map<String, Issued> byVersion = new ConcurrentHashMap<>();
     final Map<SecretRef, Integer> versions = new HashMap<>();
     final List<SecretValue> handedOut = new CopyOnWriteArrayList<>();
     final List<Thread> readerThreads = new CopyOnWriteArrayList<>();
@@ -352,6 +356,10 @@ class CacheChaosTest {
       }
       Issued issued = new Issued("v" + version, usableUntil);
       latest.put(ref, issued);
+      byVersion.merge(ref + "@v" + version, issued, (old, fresh) -> {
+        old.usableUntil.accumulateAndGet(fresh.usableUntil.get(), Math::max);
+        return old;
+      });
       if (ref.equals(DB_CREDS)) {
         byLease.put("lease-" + version, issued);
       }
