@@ -2,7 +2,6 @@ package io.secretsdk.cache;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import io.secretsdk.BatchResult;
 import io.secretsdk.Lease;
@@ -41,7 +40,9 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,15 +50,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@link SecretCache} that {@link SecretCache.Builder#build()} makes.
  *
- * <p><b>Storage.</b> A Caffeine cache maps each reference (without field) to a mutable {@link
- * Entry}, bounded by {@code maximumSize}, with a per-entry expiry that keeps an entry a grace period
- * past the last instant anything in it may be served (a held value's stale limit, a previous
- * version's overlap, a not-found answer). Eviction destroys what the entry holds.
+ * <p><b>Storage.</b> A Caffeine cache, bounded by {@code maximumSize}, maps each reference
+ * (without field) to a mutable {@link Entry}. Each entry has its own expiry: a task on the scheduler
+ * at a grace period past the last instant anything in it may be served (a held value's stale limit,
+ * a previous version's overlap, a not-found answer) drops it. Caffeine's own variable expiry would
+ * do the same, but it makes every read several times dearer than a plain lookup (see {@code
+ * WarmGetBenchmark}). Dropping or evicting an entry zeroes what it holds.
  *
  * <p><b>Reads.</b> A read looks the entry up and returns the pre-built borrowed {@link Secret} of
- * its current {@link Version} if the clock is before that version's serving limit: no lock, no
- * allocation, no backend. Anything else takes the slow path, where concurrent misses share the
- * entry's one in-flight load.
+ * its current {@link Version} while that version's phase says it may be served: no lock, no clock
+ * read, no allocation, no backend. The phase moves from fresh to stale (lifetime over) to over
+ * (stale limit or lease end reached) by tasks on the scheduler at those instants. Anything else
+ * takes the slow path, which reads the clock, and where concurrent misses share the entry's one
+ * in-flight load.
  *
  * <p><b>Schedules.</b> Each installed version plans its own next step on the scheduler: a renewal
  * (renewable lease) or a fetch, at {@code refreshAhead} of its lifetime (spread by jitter), right
@@ -108,6 +113,7 @@ final class DefaultSecretCache implements SecretCache {
   private final GuardedCalls guard;
   private final Cache<SecretRef, Entry> store;
   private final List<Registration> listeners = new CopyOnWriteArrayList<>();
+  private final Function<SecretRef, Entry> newEntry = key -> new Entry(key, clockMillis());
   private volatile boolean closed;
 
   private final LongAdder hits = new LongAdder();
@@ -134,7 +140,9 @@ final class DefaultSecretCache implements SecretCache {
       this.scheduler = b.scheduler;
       this.ownsScheduler = false;
     } else {
-      ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(1, daemon("secretsdk-cache-refresh"));
+      // Two threads: one can wait on a slow backend while the other keeps the timing (the phase
+      // changes that end a value's life on time, overlaps, expiries).
+      ScheduledThreadPoolExecutor own = new ScheduledThreadPoolExecutor(2, daemon("secretsdk-cache-refresh"));
       own.setRemoveOnCancelPolicy(true);
       this.scheduler = own;
       this.ownsScheduler = true;
@@ -148,14 +156,11 @@ final class DefaultSecretCache implements SecretCache {
       this.ownedListenerExecutor = own;
     }
     this.guard = GuardedCalls.of(b.resilience, backend, clock);
-    // Caffeine's ticker counts nanoseconds; epoch milliseconds in nanoseconds overflow a long.
-    long tickerBase = clock.millis();
+    // Caffeine bounds the size; each entry's expiry is the cache's own task (see expireIfDead).
     this.store =
         Caffeine.newBuilder()
             .maximumSize(b.maximumSize)
-            .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis() - tickerBase))
             .executor(Runnable::run)
-            .expireAfter(new EntryExpiry())
             .removalListener(this::onRemoval)
             .build();
   }
@@ -165,8 +170,9 @@ final class DefaultSecretCache implements SecretCache {
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
+    AtomicLong count = new AtomicLong();
     return r -> {
-      Thread t = new Thread(r, name);
+      Thread t = new Thread(r, name + "-" + count.incrementAndGet());
       t.setDaemon(true);
       return t;
     };
@@ -178,6 +184,10 @@ final class DefaultSecretCache implements SecretCache {
     } catch (ArithmeticException e) {
       return Long.MAX_VALUE;
     }
+  }
+
+  private long clockMillis() {
+    return clock.millis();
   }
 
   private static long plus(long a, long b) {
@@ -197,12 +207,13 @@ final class DefaultSecretCache implements SecretCache {
     if (e != null) {
       Version v = e.current;
       if (v != null) {
-        long now = clock.millis();
-        if (now < v.endsAt) {
+        // The phase moves with the version's times, on the scheduler: no clock read here.
+        int phase = v.phase;
+        if (phase == Version.FRESH) {
           hits.increment();
           return v.borrowed;
         }
-        if (now < v.serveUntil) {
+        if (phase == Version.STALE) {
           hits.increment();
           staleServed.increment();
           return v.borrowed;
@@ -218,10 +229,10 @@ final class DefaultSecretCache implements SecretCache {
       if (closed) {
         throw closedError();
       }
-      if (e == null || e.removed) {
-        e = store.get(key, Entry::new);
-      }
       long now = clock.millis();
+      if (e == null || e.removed) {
+        e = store.get(key, newEntry);
+      }
       Version v = e.current;
       if (v != null && now < v.serveUntil) {
         hits.increment();
@@ -237,12 +248,24 @@ final class DefaultSecretCache implements SecretCache {
       }
       SecretException last = e.lastError;
       if (v != null && last != null && (e.retryPending || now - e.lastErrorAt < BASE_BACKOFF_MILLIS)) {
-        // The backend is failing and a retry is scheduled: answer at once rather than pile on.
-        throw unusable(key, v, now, last);
+        // The backend is failing and a retry is scheduled: answer at once rather than pile on,
+        // unless a load is under way (join it) or has just installed another version (read it).
+        boolean loading;
+        boolean changed;
+        synchronized (e) {
+          loading = e.inFlight != null;
+          changed = e.current != v;
+        }
+        if (changed) {
+          continue;
+        }
+        if (!loading) {
+          throw unusable(key, v, now, last);
+        }
       }
       try {
         Reason reason = v == null ? null : v.lease != null ? Reason.LEASE_ENDING : Reason.BACKEND_CHANGED;
-        Version loaded = join(startLoad(e, reason, false));
+        Version loaded = join(startLoad(e, reason, false, true, v));
         if (loaded.value.isDestroyed() && attempt < 3) {
           e = null; // lost a race with an invalidation or eviction: read again
           continue;
@@ -288,7 +311,7 @@ final class DefaultSecretCache implements SecretCache {
     Objects.requireNonNull(ref, "ref");
     Entry e = store.getIfPresent(ref.withoutField());
     Version v = e == null ? null : e.current;
-    if (v != null && clock.millis() < v.endsAt) {
+    if (v != null && v.phase == Version.FRESH) {
       hits.increment();
       return CompletableFuture.completedFuture(v.borrowed);
     }
@@ -334,10 +357,23 @@ final class DefaultSecretCache implements SecretCache {
 
   /** Starts (or joins) the entry's one load; runs it on this thread unless {@code async}. */
   private CompletableFuture<Version> startLoad(Entry e, @Nullable Reason reason, boolean async) {
+    return startLoad(e, reason, async, false, null);
+  }
+
+  /**
+   * Starts (or joins) the entry's one load for a reader who found {@code seen} unusable; if another
+   * load installed a version meanwhile, that version is the answer and the backend is not called.
+   */
+  private CompletableFuture<Version> startLoad(
+      Entry e, @Nullable Reason reason, boolean async, boolean forReader, @Nullable Version seen) {
     CompletableFuture<Version> f;
     synchronized (e) {
       if (e.inFlight != null) {
         return e.inFlight;
+      }
+      Version now = e.current;
+      if (forReader && now != null && now != seen && now.phase != Version.OVER) {
+        return CompletableFuture.completedFuture(now);
       }
       f = new CompletableFuture<>();
       e.inFlight = f;
@@ -437,6 +473,9 @@ final class DefaultSecretCache implements SecretCache {
               Instant.ofEpochMilli(Math.max(until, now)), reason == null ? Reason.BACKEND_CHANGED : reason);
         }
       }
+      if (old != null) {
+        old.cancelFlips();
+      }
       e.current = installed;
       e.failures = 0;
       e.lastError = null;
@@ -503,6 +542,12 @@ final class DefaultSecretCache implements SecretCache {
   private void planNext(Entry e, Version v, long now) {
     cancel(e.refreshTask);
     e.refreshTask = schedule(Math.max(0, v.refreshAt - now), () -> scheduledStep(e, v));
+    if (v.phase == Version.FRESH) {
+      v.staleFlip = schedule(v.endsAt - now, () -> v.advance(Version.STALE));
+    }
+    if (v.phase != Version.OVER && v.serveUntil != Long.MAX_VALUE) {
+      v.overFlip = schedule(v.serveUntil - now, () -> v.advance(Version.OVER));
+    }
   }
 
   private void scheduledStep(Entry e, Version v) {
@@ -547,6 +592,7 @@ final class DefaultSecretCache implements SecretCache {
       Secret metadata = v.borrowed.toBuilder().lease(extended ? renewed : lease).value(v.value).build();
       next = Version.renewed(metadata, v.value, now, this, keepRenewing ? refreshFraction() : LEASE_END_FETCH_AT,
           keepRenewing);
+      v.cancelFlips();
       e.current = next;
       e.failures = 0;
       e.lastError = null;
@@ -570,6 +616,7 @@ final class DefaultSecretCache implements SecretCache {
       if (v == null) {
         e.failures++;
         e.lastError = error;
+        e.idleSince = now;
         if (failure instanceof SecretNotFoundException && negativeTtl > 0) {
           e.notFound = (SecretNotFoundException) failure;
           e.notFoundUntil = plus(now, negativeTtl);
@@ -644,10 +691,67 @@ final class DefaultSecretCache implements SecretCache {
     touch(e);
   }
 
-  /** Recomputes the entry's Caffeine expiry from its state. */
+  /**
+   * Plans the entry's expiry from its state: a task at the last instant anything in it may be
+   * served, plus a grace period, that drops the entry if it is still dead then. Called after every
+   * change of state, outside the entry's monitor.
+   */
   private void touch(Entry e) {
-    if (!e.removed && !closed) {
-      store.asMap().replace(e.key, e, e);
+    if (e.removed || closed) {
+      return;
+    }
+    long now = clock.millis();
+    synchronized (e) {
+      if (e.removed) {
+        return;
+      }
+      long deadline = deadline(e);
+      cancel(e.expireTask);
+      e.expireTask = deadline == Long.MAX_VALUE ? null : schedule(Math.max(0, deadline - now), () -> expireIfDead(e));
+    }
+  }
+
+  /** The instant past which nothing in the entry may be served. Holds e's monitor. */
+  private static long deadline(Entry e) {
+    Version v = e.current;
+    long until = Long.MIN_VALUE;
+    if (v != null) {
+      until = plus(v.serveUntil, GRACE_MILLIS);
+    } else if (e.notFound != null) {
+      until = e.notFoundUntil;
+    } else {
+      // Loading, or a failed first load: long enough for a load, short enough not to linger.
+      until = plus(e.idleSince, e.failures > 0 ? GRACE_MILLIS : TimeUnit.HOURS.toMillis(1));
+    }
+    if (e.previous != null) {
+      until = Math.max(until, e.previousUntil);
+    }
+    return until;
+  }
+
+  /**
+   * Drops an entry that nothing can be served from any more, atomically with respect to loads
+   * that would revive it (which then see it removed and adopt a fresh entry). Counted as an
+   * eviction; the removal listener zeroes what it held.
+   */
+  private void expireIfDead(Entry e) {
+    long now = clock.millis();
+    boolean[] dropped = {false};
+    store.asMap().computeIfPresent(e.key, (k, held) -> {
+      if (held != e) {
+        return held;
+      }
+      synchronized (e) {
+        if (e.inFlight != null || now < deadline(e)) {
+          return held;
+        }
+        e.removed = true;
+      }
+      dropped[0] = true;
+      return null;
+    });
+    if (dropped[0]) {
+      evictions.increment();
     }
   }
 
@@ -748,7 +852,7 @@ final class DefaultSecretCache implements SecretCache {
         destroyQuietly(found.getValue().value());
         continue;
       }
-      Entry e = store.get(found.getKey(), Entry::new);
+      Entry e = store.get(found.getKey(), newEntry);
       install(e, found.getValue(), e.current == null ? null : Reason.BACKEND_CHANGED);
       loads.increment();
     }
@@ -761,7 +865,7 @@ final class DefaultSecretCache implements SecretCache {
         failure = new SecretNotFoundException("backend '" + backend + "' returned nothing for secret '" + key + "'", key);
       }
       failed.put(key, failure);
-      Entry e = store.get(key, Entry::new);
+      Entry e = store.get(key, newEntry);
       onFailure(e, failure, true);
     }
     if (!failed.isEmpty()) {
@@ -772,7 +876,7 @@ final class DefaultSecretCache implements SecretCache {
   @Override
   public CompletableFuture<Secret> refresh(SecretRef ref) {
     checkOpen();
-    Entry e = store.get(ref.withoutField(), Entry::new);
+    Entry e = store.get(ref.withoutField(), newEntry);
     return startLoad(e, Reason.FORCED, false).thenApply(v -> v.borrowed);
   }
 
@@ -829,9 +933,14 @@ final class DefaultSecretCache implements SecretCache {
       cancel(e.overlapTask);
       e.refreshTask = null;
       e.overlapTask = null;
+      cancel(e.expireTask);
+      e.expireTask = null;
       current = e.current;
       previous = e.previous;
       e.previous = null;
+      if (current != null) {
+        current.cancelFlips();
+      }
     }
     if (current != null) {
       destroy(current);
@@ -880,16 +989,20 @@ final class DefaultSecretCache implements SecretCache {
     volatile long lastErrorAt;
     volatile @Nullable SecretNotFoundException notFound;
     volatile long notFoundUntil;
+    /** When the entry was made or its last load failed, for entries that hold nothing. */
+    volatile long idleSince;
     volatile boolean retryPending;
     volatile boolean removed;
     // Guarded by this.
     @Nullable CompletableFuture<Version> inFlight;
     @Nullable ScheduledFuture<?> refreshTask;
     @Nullable ScheduledFuture<?> overlapTask;
+    @Nullable ScheduledFuture<?> expireTask;
     volatile int failures;
 
-    Entry(SecretRef key) {
+    Entry(SecretRef key, long now) {
       this.key = key;
+      this.idleSince = now;
     }
   }
 
@@ -904,6 +1017,15 @@ final class DefaultSecretCache implements SecretCache {
     final long refreshAt;
     final long endsAt;
     final long serveUntil;
+    /** {@link #FRESH} before {@code endsAt}, {@link #STALE} until {@code serveUntil}, then {@link #OVER}. */
+    volatile int phase;
+    // Guarded by the entry's monitor.
+    @Nullable ScheduledFuture<?> staleFlip;
+    @Nullable ScheduledFuture<?> overFlip;
+
+    static final int FRESH = 0;
+    static final int STALE = 1;
+    static final int OVER = 2;
 
     private Version(SecretValue value, Secret borrowed, boolean renewable, long fetchedAt, long refreshAt,
         long endsAt, long serveUntil, boolean hardEnd) {
@@ -916,6 +1038,21 @@ final class DefaultSecretCache implements SecretCache {
       this.endsAt = endsAt;
       this.serveUntil = serveUntil;
       this.hardEnd = hardEnd;
+      this.phase = fetchedAt < endsAt ? FRESH : fetchedAt < serveUntil ? STALE : OVER;
+    }
+
+    /** Moves the phase forward, never back (the tasks may run out of order). */
+    synchronized void advance(int to) {
+      if (phase < to) {
+        phase = to;
+      }
+    }
+
+    void cancelFlips() {
+      cancel(staleFlip);
+      cancel(overFlip);
+      staleFlip = null;
+      overFlip = null;
     }
 
     /** A fetched version whose value is {@code owned} (the fetched one, or the identical one held). */
@@ -975,46 +1112,6 @@ final class DefaultSecretCache implements SecretCache {
     Registration(@Nullable SecretRef ref, RotationListener listener) {
       this.ref = ref;
       this.listener = listener;
-    }
-  }
-
-  /** Keeps an entry until a grace period past the last instant anything in it may be served. */
-  private final class EntryExpiry implements Expiry<SecretRef, Entry> {
-    @Override
-    public long expireAfterCreate(SecretRef key, Entry e, long currentTime) {
-      return nanosLeft(e);
-    }
-
-    @Override
-    public long expireAfterUpdate(SecretRef key, Entry e, long currentTime, long currentDuration) {
-      return nanosLeft(e);
-    }
-
-    @Override
-    public long expireAfterRead(SecretRef key, Entry e, long currentTime, long currentDuration) {
-      return currentDuration;
-    }
-
-    private long nanosLeft(Entry e) {
-      long now = clock.millis();
-      Version v = e.current;
-      Version p = e.previous;
-      if (v == null && p == null && e.notFound == null) {
-        // Loading, or a failed first load: long enough for a load, short enough not to linger.
-        return TimeUnit.MILLISECONDS.toNanos(e.lastError == null && e.failures == 0 ? TimeUnit.HOURS.toMillis(1) : GRACE_MILLIS);
-      }
-      long until = now;
-      if (v != null) {
-        until = Math.max(until, plus(v.serveUntil, GRACE_MILLIS));
-      }
-      if (p != null) {
-        until = Math.max(until, e.previousUntil);
-      }
-      if (e.notFound != null) {
-        until = Math.max(until, e.notFoundUntil);
-      }
-      long left = until - now;
-      return left >= TimeUnit.DAYS.toMillis(365 * 100) ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(left);
     }
   }
 }

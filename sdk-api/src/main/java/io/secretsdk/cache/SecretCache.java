@@ -290,8 +290,11 @@ public interface SecretCache extends AutoCloseable {
     }
 
     /**
-     * The scheduler refreshes, renewals and retries run on. Default a daemon thread owned by the
-     * cache; a scheduler given here is not shut down by the cache.
+     * The scheduler refreshes, renewals and retries run on, and the timing that ends each value's
+     * life on time (a warm read reads no clock: tasks on this scheduler move each value from fresh
+     * to stale to over at the right instants). Default two daemon threads owned by the cache, so
+     * that timing goes on while a refresh waits on the backend; a scheduler given here should
+     * likewise have a thread to spare, and is not shut down by the cache.
      *
      * @param scheduler the scheduler
      * @return this builder

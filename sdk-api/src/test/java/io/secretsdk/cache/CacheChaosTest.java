@@ -138,11 +138,38 @@ class CacheChaosTest {
     readers.forEach(Thread::start);
 
     Instant end = clock.instant().plus(DAY);
+    Random outages = new Random(SEED + 2);
     while (clock.instant().isBefore(end)) {
+      // Now and then the backend goes away for 20 to 90 minutes: long enough for leases to end
+      // and for unleased values to pass their stale limit.
+      if (source.outageUntil == null && outages.nextInt(1000) < 1) {
+        source.outageUntil = clock.instant().plus(Duration.ofMinutes(20 + outages.nextInt(71)));
+        source.outages.incrementAndGet();
+      } else if (source.outageUntil != null && !clock.instant().isBefore(source.outageUntil)) {
+        source.outageUntil = null;
+      }
       clock.advance(STEP);
     }
     done.set(true);
     assertThat(finished.await(30, TimeUnit.SECONDS)).isTrue();
+
+    // The backend recovers and calms down: within the hour every secret is served again, fresh.
+    source.outageUntil = null;
+    source.calm = true;
+    clock.advance(Duration.ofHours(1));
+    for (SecretRef ref : REFS) {
+      try {
+        Secret s = cache.get(ref);
+        assertThat(s.value().isDestroyed()).isFalse();
+      } catch (SecretException e) {
+        violations.add("an hour after the backend recovered, " + ref + " still fails: " + e);
+      }
+    }
+    int fetchesBefore = source.fetchCalls.get();
+    for (SecretRef ref : REFS) {
+      cache.get(ref);
+    }
+    assertThat(source.fetchCalls.get()).as("reads after recovery are warm").isEqualTo(fetchesBefore);
 
     CacheStats stats = cache.stats();
     cache.close();
@@ -151,7 +178,7 @@ class CacheChaosTest {
     if (Boolean.getBoolean("chaos.report")) {
       System.out.println("chaos seed " + SEED + ": " + reads + " reads, " + readerErrors + " reader errors, " + stats
           + ", backend failures " + source.failures + ", throttles " + source.throttles + ", stalls " + source.stalls
-          + ", renewals " + source.renewals);
+          + ", renewals " + source.renewals + ", outages " + source.outages);
     }
     // The chaos really happened.
     assertThat(reads.get()).isGreaterThan(10_000);
@@ -160,9 +187,12 @@ class CacheChaosTest {
     assertThat(source.stalls.get()).isGreaterThan(0);
     assertThat(source.renewals.get()).isGreaterThan(0);
     assertThat(stats.refreshFailures()).isGreaterThan(0);
-    assertThat(stats.rotations()).isGreaterThan(20);
-    // Every rotation announced once: one event per change, chained version to version.
+    assertThat(stats.rotations()).isGreaterThan(5);
+    assertThat(source.outages.get()).isGreaterThan(0);
+    // Every rotation announced once: one event per change, chained version to version (except
+    // across an entry dropped for being unusable too long, when the chain starts again).
     long announced = 0;
+    int breaks = 0;
     for (Map.Entry<SecretRef, List<RotationEvent>> perRef : events.entrySet()) {
       List<RotationEvent> list = perRef.getValue();
       announced += list.size();
@@ -170,12 +200,13 @@ class CacheChaosTest {
         RotationEvent e = list.get(i);
         assertThat(e.previous()).isPresent();
         assertThat(e.previous().get().versionId()).isNotEqualTo(e.current().versionId());
-        if (i > 0) {
-          assertThat(e.previous().get().versionId()).isEqualTo(list.get(i - 1).current().versionId());
+        if (i > 0 && !e.previous().get().versionId().equals(list.get(i - 1).current().versionId())) {
+          breaks++;
         }
       }
       assertThat(list.stream().map(e -> e.current().versionId()).distinct().count()).isEqualTo(list.size());
     }
+    assertThat(breaks).isLessThanOrEqualTo((int) stats.evictions());
     assertThat(announced).isEqualTo(stats.rotations());
     // close() zeroed everything the cache was handed.
     assertThat(source.handedOut).allSatisfy(v -> assertThat(v.isDestroyed()).isTrue());
@@ -208,7 +239,9 @@ class CacheChaosTest {
       // while the clock moved on and the version's overlap ended, which is no fault of the cache.
       long seen = clock.millis();
       Long retired = destroyableAt.get(ref + "@" + s.versionId());
-      boolean legit = (retired != null && retired <= seen) || endOf(s) <= seen;
+      ChaosSource.Issued issued = source.byVersion.get(ref + "@" + s.versionId());
+      boolean dropped = issued != null && issued.usableUntil.get() + DefaultSecretCache.GRACE_MILLIS <= seen;
+      boolean legit = (retired != null && retired <= seen) || endOf(s) <= seen || dropped;
       if (!legit) {
         violations.add("a reader of " + ref + " got version " + s.versionId() + " already destroyed at "
             + Instant.ofEpochMilli(seen) + " (read from " + Instant.ofEpochMilli(t0) + "; destroyable from "
@@ -228,6 +261,8 @@ class CacheChaosTest {
     final Map<SecretRef, Issued> latest = new ConcurrentHashMap<>();
     final Map<String, Issued> byLease = new ConcurrentHashMap<>();
     final Map<String, Instant> firstIssued = new ConcurrentHashMap<>();
+    /** By reference and version: until when the cache may serve it (the latest fetch of it counts). */
+    final Map<String, Issued> byVersion = new ConcurrentHashMap<>();
     final Map<SecretRef, Integer> versions = new HashMap<>();
     final List<SecretValue> handedOut = new CopyOnWriteArrayList<>();
     final List<Thread> readerThreads = new CopyOnWriteArrayList<>();
@@ -236,6 +271,10 @@ class CacheChaosTest {
     final AtomicInteger throttles = new AtomicInteger();
     final AtomicInteger stalls = new AtomicInteger();
     final AtomicInteger renewals = new AtomicInteger();
+    final AtomicInteger outages = new AtomicInteger();
+    volatile Instant outageUntil;
+    volatile boolean calm;
+    final AtomicInteger fetchCalls = new AtomicInteger();
 
     /** What was handed out for a reference and until when the cache may serve it. */
     final class Issued {
@@ -256,6 +295,7 @@ class CacheChaosTest {
     @Override
     public Secret fetch(SecretRef ref) {
       fetchedByMe.set(true);
+      fetchCalls.incrementAndGet();
       int roll;
       int version;
       long stall;
@@ -271,6 +311,13 @@ class CacheChaosTest {
         }
         versions.put(ref, current);
         version = current;
+      }
+      if (calm) {
+        roll = 99;
+      }
+      if (outageUntil != null) {
+        failures.incrementAndGet();
+        throw new SecretUnavailableException("backend 'chaos' is down for '" + ref + "'", ref);
       }
       if (roll < 5) {
         stalls.incrementAndGet();
@@ -309,6 +356,10 @@ class CacheChaosTest {
       }
       Issued issued = new Issued("v" + version, usableUntil);
       latest.put(ref, issued);
+      byVersion.merge(ref + "@v" + version, issued, (old, fresh) -> {
+        old.usableUntil.accumulateAndGet(fresh.usableUntil.get(), Math::max);
+        return old;
+      });
       if (ref.equals(DB_CREDS)) {
         byLease.put("lease-" + version, issued);
       }
@@ -322,7 +373,7 @@ class CacheChaosTest {
       synchronized (random) {
         roll = random.nextInt(100);
       }
-      if (roll < 20) {
+      if (!calm && (roll < 20 || outageUntil != null)) {
         throw new SecretUnavailableException("backend 'chaos' could not renew " + lease.id());
       }
       Instant now = clock.instant();
