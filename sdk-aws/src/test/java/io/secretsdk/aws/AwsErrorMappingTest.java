@@ -24,11 +24,10 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -46,25 +45,14 @@ class AwsErrorMappingTest {
   /** Put into every error message and broken body; must never come out. */
   private static final String CANARY = "canary-Zq8x-in-the-body";
 
-  private static AwsFake fake;
+  @RegisterExtension static final AwsFake fake = new AwsFake();
   private SecretsManagerClient smClient;
   private SsmClient ssmClient;
   private AwsSecretsManagerSource sm;
   private SsmParameterSource ssm;
 
-  @BeforeAll
-  static void startServer() {
-    fake = new AwsFake();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    fake.close();
-  }
-
   @BeforeEach
   void setUp() {
-    fake.server.resetAll();
     LeakGuard.watch(CANARY);
     LeakGuard.watch(AwsFake.FAKE_SECRET_KEY);
     // A read timeout short enough for the slow cases, with room for a loaded CI machine elsewhere.

@@ -12,6 +12,9 @@ import com.github.tomakehurst.wiremock.client.MappingBuilder;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.net.URI;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -29,9 +32,10 @@ import software.amazon.awssdk.services.ssm.SsmClient;
 /**
  * A WireMock server on 127.0.0.1 speaking AWS JSON 1.1, and real AWS SDK clients pointed at it
  * with a fixed region, obviously fake static keys, the url-connection HTTP client and an explicit
- * retry strategy.
+ * retry strategy. As a JUnit extension ({@code @RegisterExtension static final AwsFake fake}) it
+ * forgets every stub and request before each test and stops after the last.
  */
-final class AwsFake implements AutoCloseable {
+final class AwsFake implements AutoCloseable, BeforeEachCallback, AfterAllCallback {
   static final String FAKE_ACCESS_KEY = "AKIAFAKEFAKEFAKEFAKE";
   static final String FAKE_SECRET_KEY = "fake/secret/key/for/tests/only/not/real0";
   /** Generous: a loaded CI machine must not turn a normal answer into a timeout. */
@@ -42,6 +46,16 @@ final class AwsFake implements AutoCloseable {
   AwsFake() {
     server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().containerThreads(16));
     server.start();
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    server.resetAll();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   URI endpoint() {

@@ -25,31 +25,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 class AwsSecretsManagerSourceTest {
-  private static AwsFake fake;
+  @RegisterExtension static final AwsFake fake = new AwsFake();
   private SecretsManagerClient client;
   private AwsSecretsManagerSource source;
 
-  @BeforeAll
-  static void startServer() {
-    fake = new AwsFake();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    fake.close();
-  }
-
   @BeforeEach
   void resetServer() {
-    fake.server.resetAll();
     client = fake.secretsManager();
     source = AwsSecretsManagerSource.builder().client(client).rotationSchedule(false).build();
   }

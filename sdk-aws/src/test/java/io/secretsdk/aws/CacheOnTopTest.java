@@ -20,11 +20,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
@@ -38,26 +37,15 @@ class CacheOnTopTest {
   private static final Instant START = Instant.parse("2026-11-01T00:00:00Z");
   private static final Instant ROTATION = START.plus(Duration.ofHours(1));
 
-  private static AwsFake fake;
+  @RegisterExtension static final AwsFake fake = new AwsFake();
   private SecretsManagerClient client;
   private ManualClock clock;
   private ManualScheduler scheduler;
   private AwsSecretsManagerSource source;
   private SecretCache cache;
 
-  @BeforeAll
-  static void startServer() {
-    fake = new AwsFake();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    fake.close();
-  }
-
   @BeforeEach
   void setUp() {
-    fake.server.resetAll();
     client = fake.secretsManager();
     clock = new ManualClock(START);
     scheduler = new ManualScheduler(clock);

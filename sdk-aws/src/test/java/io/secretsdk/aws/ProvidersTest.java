@@ -25,11 +25,10 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,22 +37,11 @@ import org.junit.jupiter.api.io.TempDir;
  * AWS files (pointed at temporary files holding obviously fake keys).
  */
 class ProvidersTest {
-  private static AwsFake fake;
+  @RegisterExtension static final AwsFake fake = new AwsFake();
   private final Map<String, String> savedProperties = new HashMap<>();
-
-  @BeforeAll
-  static void startServer() {
-    fake = new AwsFake();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    fake.close();
-  }
 
   @BeforeEach
   void reset() {
-    fake.server.resetAll();
   }
 
   @AfterEach

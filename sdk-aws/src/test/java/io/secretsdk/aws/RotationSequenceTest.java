@@ -21,11 +21,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
@@ -40,26 +39,15 @@ class RotationSequenceTest {
   private static final Instant FIRST_ROTATION = Instant.parse("2026-11-08T00:00:00Z");
   private static final Instant SECOND_ROTATION = Instant.parse("2026-11-15T00:00:00Z");
 
-  private static AwsFake fake;
+  @RegisterExtension static final AwsFake fake = new AwsFake();
   private SecretsManagerClient client;
   private MutableClock clock;
   private AwsSecretsManagerSource source;
   private final SecretRef current = SecretRef.parse("aws-sm://prod/db");
   private final SecretRef pending = current.withStage(VersionStage.PENDING);
 
-  @BeforeAll
-  static void startServer() {
-    fake = new AwsFake();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    fake.close();
-  }
-
   @BeforeEach
   void setUp() {
-    fake.server.resetAll();
     client = fake.secretsManager();
     clock = new MutableClock(T0);
     source = AwsSecretsManagerSource.builder().client(client).clock(clock).build();

@@ -24,31 +24,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.ssm.SsmClient;
 
 class SsmParameterSourceTest {
-  private static AwsFake fake;
+  @RegisterExtension static final AwsFake fake = new AwsFake();
   private SsmClient client;
   private SsmParameterSource source;
 
-  @BeforeAll
-  static void startServer() {
-    fake = new AwsFake();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    fake.close();
-  }
-
   @BeforeEach
   void setUp() {
-    fake.server.resetAll();
     client = fake.ssm();
     source = SsmParameterSource.builder().client(client).build();
   }

@@ -23,10 +23,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
@@ -40,21 +39,10 @@ class ThrottlingAndRetriesTest {
   private static final int THREADS = 8;
   private static final int CALLS_PER_THREAD = 25;
 
-  private static AwsFake fake;
-
-  @BeforeAll
-  static void startServer() {
-    fake = new AwsFake();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    fake.close();
-  }
+  @RegisterExtension static final AwsFake fake = new AwsFake();
 
   @BeforeEach
   void reset() {
-    fake.server.resetAll();
   }
 
   @Test
