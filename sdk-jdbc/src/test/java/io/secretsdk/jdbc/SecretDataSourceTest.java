@@ -6,6 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.secretsdk.Secret;
+import org.apache.commons.dbcp2.DataSourceConnectionFactory;
+import org.apache.commons.dbcp2.PoolableConnection;
+import org.apache.commons.dbcp2.PoolableConnectionFactory;
+import org.apache.commons.dbcp2.PoolingDataSource;
+import org.apache.commons.pool2.impl.GenericObjectPool;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretSource;
 import io.secretsdk.cache.SecretCache;
@@ -320,6 +325,48 @@ class SecretDataSourceTest {
           load.failures());
       assertThat(load.failures()).as("failed queries: %s", load.failureSamples()).isZero();
       assertThat(load.queries()).isPositive();
+    }
+  }
+
+  @Test
+  void underCommonsDbcpBothRotationOrdersFailNoQuery() throws Exception {
+    String password = SecretFiles.newPassword();
+    role("sds_dbcp", password);
+    SecretFiles.writeAws(file, pg, "sds_dbcp", password);
+    SecretCache realTime = SecretCache.builder(FileSecretSource.of(dir)).resilience(ResiliencePolicy.none()).build();
+    PoolableConnectionFactory factory = new PoolableConnectionFactory(
+        new DataSourceConnectionFactory(SecretDataSource.of(pg.jdbcUrl("postgres"), realTime, REF)), null);
+    // Short-lived connections: DBCP keeps opening new physical connections while the rotations run.
+    factory.setMaxConn(Duration.ofMillis(200));
+    GenericObjectPool<PoolableConnection> objects = new GenericObjectPool<>(factory);
+    factory.setPool(objects);
+    objects.setMaxTotal(4);
+    objects.setMaxWait(Duration.ofSeconds(10));
+    try (realTime; PoolingDataSource<PoolableConnection> pool = new PoolingDataSource<>(objects)) {
+      QueryLoad load = QueryLoad.start(pool, 8);
+      for (int i = 0; i < 6; i++) {
+        String next = SecretFiles.newPassword();
+        if (i % 2 == 0) {
+          pg.alterPassword("sds_dbcp", next); // the database first: new logins retry until the secret catches up
+          objects.clear();
+          Thread.sleep(300);
+          SecretFiles.writeAws(file, pg, "sds_dbcp", next);
+          realTime.refresh(REF).join();
+        } else {
+          SecretFiles.writeAws(file, pg, "sds_dbcp", next); // the secret first: new logins fall back to the previous
+          realTime.refresh(REF).join();
+          objects.clear();
+          Thread.sleep(300);
+          pg.alterPassword("sds_dbcp", next);
+        }
+        Thread.sleep(300);
+      }
+      load.close();
+      System.out.printf("[rotation-proof] SecretDataSource under Apache Commons DBCP2, 6 single-user rotations in both "
+          + "orders, idle connections cleared each time: %d queries, %d failed, %d physical connections%n",
+          load.queries(), load.failures(), objects.getCreatedCount());
+      assertThat(load.failures()).as("failed queries: %s", load.failureSamples()).isZero();
+      assertThat(objects.getCreatedCount()).as("physical connections opened").isGreaterThan(12);
     }
   }
 

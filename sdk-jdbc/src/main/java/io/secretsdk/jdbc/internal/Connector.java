@@ -149,8 +149,17 @@ public final class Connector {
    * @throws SQLException if the secret cannot be read or lacks the fields
    */
   public CurrentCredentials current() throws SQLException {
-    Secret secret = currentSecret();
-    return new CurrentCredentials(secret, credentials(secret));
+    for (int attempt = 1; ; attempt++) {
+      Secret secret = currentSecret();
+      try {
+        return new CurrentCredentials(secret, credentials(secret));
+      } catch (IllegalStateException e) {
+        // Replaced and zeroed between the read and the parse (rotations in quick succession).
+        if (!secret.value().isDestroyed() || attempt >= 3) {
+          throw e;
+        }
+      }
+    }
   }
 
   /**
@@ -177,7 +186,13 @@ public final class Connector {
       List<String> tried = new ArrayList<>();
       Secret current = currentSecret();
       try {
-        return attempt(current, tried);
+        Opened opened = attempt(current, tried);
+        if (opened != null) {
+          return opened;
+        }
+        if (clock.instant().isBefore(deadline)) {
+          continue; // the version was zeroed under us: read the cache again at once
+        }
       } catch (SQLException e) {
         last = authFailureOrThrow(e, last);
       }
@@ -198,6 +213,10 @@ public final class Connector {
       }
       Duration remaining = Duration.between(clock.instant(), deadline);
       if (remaining.isNegative() || remaining.isZero()) {
+        if (last == null) {
+          throw new SQLTransientConnectionException("secret '" + ref.name() + "' kept rotating faster than a login "
+              + "could read it during a retry window of " + retryWindow.toSeconds() + " s", "08001");
+        }
         throw exhausted(last, rejected);
       }
       Duration wait = backoff.delay(round, remaining, ThreadLocalRandom.current()::nextDouble);
@@ -268,7 +287,10 @@ public final class Connector {
     Secret current = refreshed.orElseGet(this::currentOrNull);
     if (current != null && !tried.contains(current.versionId())) {
       try {
-        return attempt(current, tried);
+        Opened opened = attempt(current, tried);
+        if (opened != null) {
+          return opened;
+        }
       } catch (SQLException e) {
         last = authFailureOrThrow(e, last);
       }
@@ -281,12 +303,12 @@ public final class Connector {
     }
     if (previous.isPresent() && !tried.contains(previous.get().versionId())) {
       try {
-        return attempt(previous.get(), tried);
+        Opened opened = attempt(previous.get(), tried);
+        if (opened != null) {
+          return opened;
+        }
       } catch (SQLException e) {
         last = authFailureOrThrow(e, last);
-      } catch (IllegalStateException e) {
-        // The previous version's overlap ended while we read it: it has been zeroed.
-        LOG.debug("the previous version of secret '{}' expired while it was being tried", ref.name());
       }
     }
     if (last != null) {
@@ -295,11 +317,28 @@ public final class Connector {
     return null;
   }
 
-  private Opened attempt(Secret secret, List<String> tried) throws SQLException {
+  /**
+   * Logs in with one version's credentials.
+   *
+   * @return the connection, or {@code null} if the cache zeroed that version while it was being
+   *     read (two rotations in quick succession): the caller reads the cache again
+   */
+  private @Nullable Opened attempt(Secret secret, List<String> tried) throws SQLException {
+    Credentials credentials;
+    String password;
+    try {
+      credentials = credentials(secret);
+      // JDBC takes the password as a String: made here, handed to the driver, never kept.
+      password = credentials.password().withChars(String::new);
+    } catch (IllegalStateException e) {
+      if (!secret.value().isDestroyed()) {
+        throw e;
+      }
+      LOG.debug("version {} of secret '{}' was replaced and zeroed while it was being read; reading again",
+          secret.versionId(), ref.name());
+      return null;
+    }
     tried.add(secret.versionId());
-    Credentials credentials = credentials(secret);
-    // JDBC takes the password as a String: made here, handed to the driver, never kept.
-    String password = credentials.password().withChars(String::new);
     return new Opened(opener.open(credentials.username(), password), secret.versionId());
   }
 
