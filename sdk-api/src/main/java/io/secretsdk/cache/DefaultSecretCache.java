@@ -457,7 +457,18 @@ final class DefaultSecretCache implements SecretCache {
           long until = Math.min(plus(now, overlap), old.hardEnd ? old.endsAt : Long.MAX_VALUE);
           Version older = e.previous;
           if (older != null) {
-            toDestroy.add(older);
+            // A second rotation within one overlap: `older` is no longer previous(), but the event
+            // that announced it promised it readable until its overlap end; readers may hold it.
+            long olderUntil = e.previousUntil;
+            ScheduledFuture<?> end = olderUntil > now && !orphan ? schedule(olderUntil - now, () -> retire(e, older)) : null;
+            if (end != null) {
+              if (e.retired == null) {
+                e.retired = new LinkedHashMap<>(2);
+              }
+              e.retired.put(older, end);
+            } else {
+              toDestroy.add(older);
+            }
           }
           cancel(e.overlapTask);
           e.overlapTask = null;
@@ -677,6 +688,16 @@ final class DefaultSecretCache implements SecretCache {
 
   private static long backoffBase(Version v) {
     return Math.max(MIN_RETRY_MILLIS, Math.min(BASE_BACKOFF_MILLIS, (v.endsAt - v.fetchedAt) / 16));
+  }
+
+  /** Zeroes a version that a later rotation cut out of previous(), once its promised overlap ends. */
+  private static void retire(Entry e, Version v) {
+    synchronized (e) {
+      if (e.retired == null || e.retired.remove(v) == null) {
+        return;
+      }
+    }
+    destroy(v);
   }
 
   private void endOverlap(Entry e, Version previous) {
@@ -927,6 +948,7 @@ final class DefaultSecretCache implements SecretCache {
   private static void clear(Entry e) {
     Version current;
     Version previous;
+    Map<Version, ScheduledFuture<?>> retired;
     synchronized (e) {
       e.removed = true;
       cancel(e.refreshTask);
@@ -938,6 +960,8 @@ final class DefaultSecretCache implements SecretCache {
       current = e.current;
       previous = e.previous;
       e.previous = null;
+      retired = e.retired;
+      e.retired = null;
       if (current != null) {
         current.cancelFlips();
       }
@@ -947,6 +971,12 @@ final class DefaultSecretCache implements SecretCache {
     }
     if (previous != null) {
       destroy(previous);
+    }
+    if (retired != null) {
+      retired.forEach((version, end) -> {
+        cancel(end);
+        destroy(version);
+      });
     }
   }
 
@@ -998,6 +1028,8 @@ final class DefaultSecretCache implements SecretCache {
     @Nullable ScheduledFuture<?> refreshTask;
     @Nullable ScheduledFuture<?> overlapTask;
     @Nullable ScheduledFuture<?> expireTask;
+    /** Versions cut out of previous() by a later rotation, zeroed when their own overlap ends. */
+    @Nullable Map<Version, ScheduledFuture<?>> retired;
     volatile int failures;
 
     Entry(SecretRef key, long now) {

@@ -227,6 +227,49 @@ class SecretCacheTest {
   }
 
   @Test
+  void aSecondRotationWithinTheOverlapKeepsTheFirstVersionReadableUntilItsPromisedEnd() {
+    LeakGuard.watch("hunter2-third");
+    build(builder());
+    Secret v1 = cache.get(DB);
+    source.rotate("prod/db", "hunter2-second");
+    Secret v2 = cache.refresh(DB).join();
+    Instant v1PromisedUntil = events.get(0).overlapUntil();
+    clock.advance(Duration.ofSeconds(10));
+    source.rotate("prod/db", "hunter2-third");
+    cache.refresh(DB).join();
+
+    assertThat(events).hasSize(2);
+    assertThat(cache.previous(DB)).containsSame(v2);
+    // v1 is no longer previous(), but a reader that took it from the first event may still use it.
+    assertThat(v1.value().isDestroyed()).isFalse();
+    assertThat(holds(v1, "hunter2-first")).isTrue();
+    clock.advanceTo(v1PromisedUntil.minusMillis(1));
+    assertThat(v1.value().isDestroyed()).isFalse();
+    clock.advanceTo(v1PromisedUntil);
+    assertThat(v1.value().isDestroyed()).isTrue();
+    assertThat(v2.value().isDestroyed()).isFalse();
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(v2.value().isDestroyed()).isTrue();
+  }
+
+  @Test
+  void closingZeroesAVersionCutOutOfItsOverlapAndLeavesNoTask() {
+    LeakGuard.watch("hunter2-third");
+    build(builder());
+    Secret v1 = cache.get(DB);
+    source.rotate("prod/db", "hunter2-second");
+    cache.refresh(DB).join();
+    source.rotate("prod/db", "hunter2-third");
+    cache.refresh(DB).join();
+    assertThat(v1.value().isDestroyed()).isFalse();
+    cache.close();
+    assertThat(v1.value().isDestroyed()).isTrue();
+    assertThat(source.handedOut).hasSize(3).allSatisfy(v -> assertThat(v.isDestroyed()).isTrue());
+    assertThat(scheduler.queued()).isZero();
+    cache = null;
+  }
+
+  @Test
   void acceptedAppliesTheReferencesFieldToBothVersions() {
     LeakGuard.watch("pw-one-secret");
     LeakGuard.watch("pw-two-secret");
