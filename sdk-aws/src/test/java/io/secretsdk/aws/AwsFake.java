@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.stream.Collectors;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -71,15 +73,7 @@ final class AwsFake implements AutoCloseable, BeforeEachCallback, AfterAllCallba
   }
 
   SecretsManagerClient secretsManager(RetryStrategy retry, Duration socketTimeout) {
-    return SecretsManagerClient.builder()
-        .endpointOverride(endpoint())
-        .region(Region.EU_WEST_1)
-        .credentialsProvider(fakeCredentials())
-        .httpClientBuilder(UrlConnectionHttpClient.builder()
-            .connectionTimeout(Duration.ofSeconds(2))
-            .socketTimeout(socketTimeout))
-        .overrideConfiguration(o -> o.retryStrategy(retry))
-        .build();
+    return pointedHere(SecretsManagerClient.builder(), retry, socketTimeout);
   }
 
   SsmClient ssm() {
@@ -87,7 +81,13 @@ final class AwsFake implements AutoCloseable, BeforeEachCallback, AfterAllCallba
   }
 
   SsmClient ssm(RetryStrategy retry, Duration socketTimeout) {
-    return SsmClient.builder()
+    return pointedHere(SsmClient.builder(), retry, socketTimeout);
+  }
+
+  /** Any AWS client pointed at this server: fixed region, fake keys, url-connection, the given retry. */
+  private <B extends AwsClientBuilder<B, C> & AwsSyncClientBuilder<B, C>, C> C pointedHere(
+      B builder, RetryStrategy retry, Duration socketTimeout) {
+    return builder
         .endpointOverride(endpoint())
         .region(Region.EU_WEST_1)
         .credentialsProvider(fakeCredentials())
