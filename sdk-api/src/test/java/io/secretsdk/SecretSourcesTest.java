@@ -84,4 +84,32 @@ class SecretSourcesTest {
     assertThat(e).isInstanceOf(SecretUnavailableException.class);
     assertThat(new SecretThrottledException("x").retryAfter()).isEmpty();
   }
+
+  @Test
+  void aSchemeLessRefIsKeyedByTheSchemeThatServesIt() throws IOException {
+    try (SecretSource source = SecretSources.fromProperties(Map.of("file.root", root.toString()))) {
+      assertThat(source.canonical(SecretRef.of("db"))).isEqualTo(SecretRef.parse("file://db"));
+      assertThat(source.canonical(SecretRef.parse("file://db#password"))).isEqualTo(SecretRef.parse("file://db#password"));
+    }
+    try (SecretSource none = SecretSources.fromProperties(Map.of())) {
+      assertThat(none.canonical(SecretRef.of("db"))).isEqualTo(SecretRef.of("db"));
+    }
+  }
+
+  @Test
+  void versionChecksAreRoutedAndASourceWithoutThemAnswersNothing() throws IOException {
+    Files.writeString(root.resolve("a"), "value-a1");
+    try (SecretSource source = SecretSources.fromProperties(Map.of("file.root", root.toString()))) {
+      VersionChecks checks = source.checkVersions(List.of(SecretRef.parse("file://a"), SecretRef.parse("zz://c")));
+      assertThat(checks.found()).isEmpty();
+      assertThat(checks.failed().get(SecretRef.parse("zz://c"))).isInstanceOf(InvalidSecretRefException.class);
+      assertThat(source.checkVersion(SecretRef.parse("file://a"))).isEmpty();
+    }
+  }
+
+  @Test
+  void aVersionCheckKnowsItsVersion() {
+    assertThat(VersionCheck.of("7").versionId()).isEqualTo("7");
+    assertThatThrownBy(() -> VersionCheck.of("")).isInstanceOf(IllegalArgumentException.class);
+  }
 }

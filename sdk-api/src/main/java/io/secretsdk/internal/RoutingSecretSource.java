@@ -7,6 +7,8 @@ import io.secretsdk.Secret;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretSource;
+import io.secretsdk.VersionCheck;
+import io.secretsdk.VersionChecks;
 import io.secretsdk.spi.SecretSourceProvider;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -155,6 +157,59 @@ public final class RoutingSecretSource implements SecretSource {
   public Optional<Secret> fetchPrevious(SecretRef ref) {
     SecretSource source = route(ref);
     return source.fetchPrevious(ref).map(s -> remember(source, s));
+  }
+
+  @Override
+  public Optional<VersionCheck> checkVersion(SecretRef ref) {
+    return route(ref).checkVersion(ref);
+  }
+
+  @Override
+  public VersionChecks checkVersions(Collection<SecretRef> refs) {
+    Map<SecretSource, List<SecretRef>> groups = new LinkedHashMap<>();
+    Map<SecretRef, SecretException> failed = new LinkedHashMap<>();
+    for (SecretRef ref : refs) {
+      try {
+        groups.computeIfAbsent(route(ref), s -> new ArrayList<>()).add(ref);
+      } catch (SecretException e) {
+        failed.put(ref, e);
+      }
+    }
+    Map<SecretRef, VersionCheck> found = new LinkedHashMap<>();
+    for (Map.Entry<SecretSource, List<SecretRef>> group : groups.entrySet()) {
+      VersionChecks result = group.getKey().checkVersions(group.getValue());
+      found.putAll(result.found());
+      failed.putAll(result.failed());
+    }
+    return new VersionChecks(found, failed);
+  }
+
+  /**
+   * Adds the default scheme to a scheme-less reference; leaves it as it is when there is none (its
+   * fetch then fails saying so). Never creates a source.
+   */
+  @Override
+  public SecretRef canonical(SecretRef ref) {
+    if (ref.scheme().isPresent() || defaultScheme == null) {
+      return ref;
+    }
+    return ref.withScheme(defaultScheme);
+  }
+
+  /**
+   * Watches through every source created so far that can watch (the configured ones are created
+   * with the router); a source created later is not watched.
+   */
+  @Override
+  public Optional<Watch> watch(ChangeListener listener) {
+    List<Watch> watches = new ArrayList<>();
+    for (SecretSource source : sources.values()) {
+      source.watch(listener).ifPresent(watches::add);
+    }
+    if (watches.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(() -> watches.forEach(Watch::close));
   }
 
   @Override
