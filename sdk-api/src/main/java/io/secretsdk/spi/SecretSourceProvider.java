@@ -25,7 +25,7 @@ public interface SecretSourceProvider {
    * @param properties this scheme's properties, with the scheme prefix removed (for example
    *     {@code root} for {@code file.root}); never secret values
    * @return a new source, owned by the caller
-   * @throws IllegalArgumentException if a required property is missing or malformed
+   * @throws io.secretsdk.SecretConfigurationException if a property is unknown, missing or malformed (see {@link ProviderProperties})
    */
   SecretSource create(Map<String, String> properties);
 }
