@@ -37,8 +37,8 @@ public final class Secret {
   private final Map<String, String> metadata;
   private final SecretValue value;
 
-  private final Object parseLock = new Object();
-  private volatile @Nullable Map<String, Parsed> fields;
+  /** The fields parsed from the value; shared with a copy built on the same value and version. */
+  private final ParsedFields parsed;
 
   private Secret(Builder b, SecretValue value, String versionId) {
     this.name = b.name;
@@ -51,6 +51,10 @@ public final class Secret {
     this.nextRotationAt = b.nextRotationAt;
     this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
     this.value = value;
+    Secret origin = b.origin;
+    this.parsed = origin != null && origin.value == value && origin.versionId.equals(versionId)
+        ? origin.parsed
+        : new ParsedFields();
   }
 
   /**
@@ -64,12 +68,15 @@ public final class Secret {
   }
 
   /**
-   * Starts a copy of this secret's metadata, to build a secret with another value or stages.
+   * Starts a copy of this secret's metadata, to build a secret with another value or stages. A
+   * secret built from it on this secret's own {@link #value()} object and version id shares the
+   * fields already parsed from it instead of parsing (and copying) them again.
    *
    * @return a builder holding everything but the value
    */
   public Builder toBuilder() {
     Builder b = new Builder(name).versionId(versionId).stages(stages).labels(labels).metadata(metadata);
+    b.origin = this;
     if (createdAt != null) {
       b.createdAt(createdAt);
     }
@@ -220,15 +227,16 @@ public final class Secret {
   }
 
   private Map<String, Parsed> parsedFields() {
-    Map<String, Parsed> result = fields;
+    ParsedFields holder = parsed;
+    Map<String, Parsed> result = holder.fields;
     if (result != null && !value.isDestroyed()) {
       return result;
     }
-    synchronized (parseLock) {
+    synchronized (holder) {
       if (value.isDestroyed()) {
         throw new IllegalStateException("the value of secret '" + name + "' has been destroyed");
       }
-      result = fields;
+      result = holder.fields;
       if (result == null) {
         Map<String, JsonFields.Field> raw =
             value.withBytes(bytes -> JsonFields.parse(bytes, "secret '" + name + "'"));
@@ -243,7 +251,7 @@ public final class Secret {
           parsed.put(e.getKey(), new Parsed(f.kind(), fieldValue));
         }
         result = Collections.unmodifiableMap(parsed);
-        fields = result;
+        holder.fields = result;
       }
       return result;
     }
@@ -264,6 +272,11 @@ public final class Secret {
   @SuppressWarnings("unused")
   private Object refuseSerialization() {
     throw new UnsupportedOperationException("a Secret cannot be serialized");
+  }
+
+  /** The lazily parsed fields of one value; its monitor guards the parse. */
+  private static final class ParsedFields {
+    volatile @Nullable Map<String, Parsed> fields;
   }
 
   private static final class Parsed {
@@ -288,6 +301,7 @@ public final class Secret {
     private @Nullable Instant expiresAt;
     private @Nullable Instant nextRotationAt;
     private Map<String, String> metadata = Map.of();
+    private @Nullable Secret origin;
 
     private Builder(String name) {
       Objects.requireNonNull(name, "name");

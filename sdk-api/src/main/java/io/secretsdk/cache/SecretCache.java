@@ -175,6 +175,8 @@ public interface SecretCache extends AutoCloseable {
     Clock clock = Clock.systemUTC();
     @Nullable ScheduledExecutorService scheduler;
     @Nullable Executor listenerExecutor;
+    /** How often the wall clock is checked for steps; 0 turns the check off (tests that count tasks). */
+    long clockCheckMillis = DefaultSecretCache.CLOCK_CHECK_MILLIS;
 
     Builder(SecretSource source) {
       this.source = Objects.requireNonNull(source, "source");
@@ -312,6 +314,12 @@ public interface SecretCache extends AutoCloseable {
      */
     public Builder listenerExecutor(Executor executor) {
       this.listenerExecutor = Objects.requireNonNull(executor, "executor");
+      return this;
+    }
+
+    /** For tests: how often the wall clock is checked for steps, zero for never. */
+    Builder clockCheck(Duration period) {
+      this.clockCheckMillis = notNegative(period, "clockCheck").toMillis();
       return this;
     }
 

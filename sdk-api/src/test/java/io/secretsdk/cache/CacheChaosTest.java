@@ -80,13 +80,15 @@ class CacheChaosTest {
             .build())
         .build();
     cache.onRotation(e -> {
-      List<RotationEvent> list = events.computeIfAbsent(e.ref(), r -> new CopyOnWriteArrayList<>());
+      // Events name the canonical reference (with the source's scheme); the readers use the plain one.
+      SecretRef ref = SecretRef.of(e.ref().name());
+      List<RotationEvent> list = events.computeIfAbsent(ref, r -> new CopyOnWriteArrayList<>());
       if (!list.isEmpty()) {
         list.get(list.size() - 1).previous()
-            .ifPresent(older -> destroyableAt.merge(e.ref() + "@" + older.versionId(), clock.millis(), Math::min));
+            .ifPresent(older -> destroyableAt.merge(ref + "@" + older.versionId(), clock.millis(), Math::min));
       }
       list.add(e);
-      e.previous().ifPresent(p -> destroyableAt.merge(e.ref() + "@" + p.versionId(), e.overlapUntil().toEpochMilli(), Math::min));
+      e.previous().ifPresent(p -> destroyableAt.merge(ref + "@" + p.versionId(), e.overlapUntil().toEpochMilli(), Math::min));
     });
     Random listenerChaos = new Random(SEED + 1);
     cache.onRotation(e -> {
@@ -293,7 +295,9 @@ class CacheChaosTest {
     }
 
     @Override
-    public Secret fetch(SecretRef ref) {
+    public Secret fetch(SecretRef asked) {
+      assertThat(asked.scheme()).as("the cache asks by the canonical reference").contains("chaos");
+      SecretRef ref = SecretRef.of(asked.name());
       fetchedByMe.set(true);
       fetchCalls.incrementAndGet();
       int roll;

@@ -33,7 +33,8 @@ class CachePropertiesTest {
     FakeSource source = new FakeSource(clock);
     source.put("db/creds", "user-pass").leaseTtl = Duration.ofSeconds(ttlSeconds);
     try (SecretCache cache = SecretCache.builder(source).clock(clock).scheduler(scheduler)
-        .resilience(ResiliencePolicy.none()).refreshAhead(refreshAhead).refreshJitter(jitter).build()) {
+        .resilience(ResiliencePolicy.none()).refreshAhead(refreshAhead).refreshJitter(jitter)
+        .clockCheck(Duration.ZERO).build()) {
       Instant start = clock.instant();
       cache.get(REF);
       Instant due = scheduler.nextDue();

@@ -4,14 +4,18 @@ import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.retry.Retry;
+import io.secretsdk.BatchResult;
+import io.secretsdk.Secret;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretThrottledException;
 import io.secretsdk.SecretUnavailableException;
+import io.secretsdk.SecretValue;
 import io.secretsdk.resilience.ResiliencePolicy;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -32,6 +36,13 @@ import org.jspecify.annotations.Nullable;
  * <p>Thread-safe. {@link #close()} stops the timeout threads.
  */
 public final class GuardedCalls implements AutoCloseable {
+  /**
+   * The most calls to one backend that may wait for an answer at once; beyond it calls fail fast.
+   * Bounds the threads a hung backend can hold: a timed-out call's thread is interrupted, but a
+   * client that ignores interrupts keeps it until it returns.
+   */
+  public static final int MAX_TIMED_CALLS = 16;
+
   private static final long MAX_IN_CALL_WAIT_MILLIS = TimeUnit.SECONDS.toMillis(ResiliencePolicy.MAX_IN_CALL_WAIT_SECONDS);
 
   private final String backend;
@@ -168,34 +179,93 @@ public final class GuardedCalls implements AutoCloseable {
     if (timeout == null || timeoutThreads == null) {
       return call.get();
     }
+    // 0: waited for; 1: answered in time; 2: given up on (a late answer is zeroed, never used).
+    AtomicInteger state = new AtomicInteger();
     Future<T> future;
     try {
-      future = timeoutThreads.submit(call::get);
+      future = timeoutThreads.submit(() -> {
+        T result = call.get();
+        if (!state.compareAndSet(0, 1)) {
+          discard(result);
+        }
+        return result;
+      });
     } catch (RejectedExecutionException e) {
-      throw new FastFailure("calls to backend '" + backend + "' are closed" + about(ref), ref);
+      if (timeoutThreads.isShutdown()) {
+        throw new FastFailure("calls to backend '" + backend + "' are closed" + about(ref), ref);
+      }
+      throw new FastFailure(
+          MAX_TIMED_CALLS + " calls to backend '" + backend + "' are still waiting for answers past the timeout of "
+              + timeout + about(ref) + "; calls fail fast until some return: check the backend's health",
+          ref);
     }
     try {
       return future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
+      if (!state.compareAndSet(0, 2)) {
+        return answeredJustInTime(future, ref);
+      }
       future.cancel(true);
-      throw new SecretUnavailableException(
+      throw new FastFailure(
           "backend '" + backend + "' did not answer within " + timeout + about(ref)
               + "; check the backend's health and the network, or raise the policy's timeout",
           ref);
     } catch (InterruptedException e) {
+      state.compareAndSet(0, 2);
       future.cancel(true);
       Thread.currentThread().interrupt();
-      throw new SecretUnavailableException(
+      throw new FastFailure(
           "interrupted while waiting for backend '" + backend + "'" + about(ref), ref);
     } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof RuntimeException) {
-        throw (RuntimeException) cause;
+      throw rethrow(e, ref);
+    }
+  }
+
+  private <T> T answeredJustInTime(Future<T> future, @Nullable SecretRef ref) {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      try {
+        discard(future.get(0, TimeUnit.NANOSECONDS));
+      } catch (Exception ignored) {
+        // nothing was answered
       }
-      if (cause instanceof Error) {
-        throw (Error) cause;
+      throw new FastFailure("interrupted while waiting for backend '" + backend + "'" + about(ref), ref);
+    } catch (ExecutionException e) {
+      throw rethrow(e, ref);
+    }
+  }
+
+  private RuntimeException rethrow(ExecutionException e, @Nullable SecretRef ref) {
+    Throwable cause = e.getCause();
+    if (cause instanceof RuntimeException) {
+      return (RuntimeException) cause;
+    }
+    if (cause instanceof Error) {
+      throw (Error) cause;
+    }
+    return new SecretUnavailableException("backend '" + backend + "' failed" + about(ref), ref, cause);
+  }
+
+  /** Zeroes what a call answered after it was given up on: secret values are owned by whoever receives them, here nobody. */
+  static void discard(@Nullable Object late) {
+    if (late instanceof Secret) {
+      destroyQuietly(((Secret) late).value());
+    } else if (late instanceof BatchResult) {
+      for (Secret s : ((BatchResult) late).found().values()) {
+        destroyQuietly(s.value());
       }
-      throw new SecretUnavailableException("backend '" + backend + "' failed" + about(ref), ref, cause);
+    } else if (late instanceof Optional) {
+      ((Optional<?>) late).ifPresent(GuardedCalls::discard);
+    }
+  }
+
+  private static void destroyQuietly(SecretValue value) {
+    try {
+      value.destroy();
+    } catch (UnsupportedOperationException borrowed) {
+      // not ours to zero
     }
   }
 
@@ -208,7 +278,7 @@ public final class GuardedCalls implements AutoCloseable {
     ThreadPoolExecutor pool =
         new ThreadPoolExecutor(
             0,
-            Integer.MAX_VALUE,
+            MAX_TIMED_CALLS,
             30,
             TimeUnit.SECONDS,
             new SynchronousQueue<>(),
@@ -220,12 +290,21 @@ public final class GuardedCalls implements AutoCloseable {
     return pool;
   }
 
-  /** Stops the threads that time calls; calls made later fail. */
+  /** Stops the threads that time calls (interrupting calls still waiting); calls made later fail. */
   @Override
   public void close() {
     if (timeoutThreads != null) {
       timeoutThreads.shutdownNow();
     }
+  }
+
+  /**
+   * The backend's scheme, as named in messages and thread names.
+   *
+   * @return the scheme
+   */
+  public String backend() {
+    return backend;
   }
 
   @Override
