@@ -45,9 +45,8 @@ final class Planner {
 
   private final DefaultSecretCache c;
   private final ScheduledExecutorService scheduler;
-  /** The wall clock's reading at the last check, and the scheduler's nano time then. */
-  private long lastWall;
-  private long lastNanos;
+  /** The wall clock's reading at the last check; written by the check task only. */
+  private volatile long lastWall;
 
   Planner(DefaultSecretCache c, ScheduledExecutorService scheduler) {
     this.c = c;
@@ -246,7 +245,6 @@ final class Planner {
       return null;
     }
     lastWall = c.clock.millis();
-    lastNanos = System.nanoTime();
     try {
       return scheduler.scheduleAtFixedRate(() -> {
         try {
@@ -269,7 +267,6 @@ final class Planner {
     long wall = c.clock.millis();
     long moved = wall - lastWall;
     lastWall = wall;
-    lastNanos = System.nanoTime();
     long tolerance = Math.max(periodMillis, DefaultSecretCache.CLOCK_STEP_TOLERANCE_MILLIS);
     if (Math.abs(moved - periodMillis) <= tolerance) {
       return;

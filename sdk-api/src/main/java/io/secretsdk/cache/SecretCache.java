@@ -38,7 +38,66 @@ import org.jspecify.annotations.Nullable;
  * answers are remembered for {@code negativeTtl}. Every call to the backend goes through the
  * {@link ResiliencePolicy}.
  *
- * <p>Thread-safe. A warm read takes no lock and allocates nothing.
+ * <p><b>Keys.</b> Entries are keyed by the source's {@link SecretSource#canonical canonical} form of
+ * a reference, without its field: {@code db} (served by the default scheme) and {@code file://db}
+ * are one entry, one load and one {@link RotationEvent}, whose {@link RotationEvent#ref()} is the
+ * canonical form; a listener registered under either spelling hears it. The {@code #field} of a
+ * reference is applied to what {@link #value} and {@link #accepted} return.
+ *
+ * <p><b>What a refresh costs.</b> A scheduled refresh of a value without a lease first asks the
+ * source's {@link SecretSource#checkVersion} (a metadata call where the backend has one). If the
+ * version is unchanged, the held value, its borrowed {@link Secret} and its parsed fields are kept,
+ * only the plan moves (to a new expiry or rotation time if the check reports one): no fetch, no
+ * copy. A changed version, or a source that cannot tell, costs one {@link SecretSource#fetch}. A
+ * renewable lease costs one {@link SecretSource#renew}; a failed check, fetch or renewal is a failed
+ * refresh, retried with backoff. A same-version fetch keeps the held value and zeroes the copy.
+ * When the source can {@link SecretSource#watch watch}, a hint that some references may have
+ * changed refreshes the held entries it names about {@code 100 ms} later (hints in that window are
+ * gathered into one refresh per entry), on the cache's threads, never on the watch's.
+ *
+ * <p><b>Time.</b> All instants come from the {@link Builder#clock clock} (a wall clock: leases and
+ * expiries are wall-clock instants), and the tasks that act on them run on the {@link
+ * Builder#scheduler scheduler}, whose delays are monotonic. A warm read reads no clock: it looks at
+ * a phase (fresh, stale, over) that those tasks move. So that a step of the wall clock (NTP, a
+ * resumed VM) cannot keep a value served past its end by the cache's own clock, the cache compares
+ * the clock with the scheduler's time every second; on a step of more than a second it re-plans
+ * every entry from the clock's new reading: phases the clock says are over move at once, refreshes
+ * due by the clock start. Nothing is postponed by a step, so a step backwards never makes a value
+ * live longer, in real time, than it was planned to. An entry's expiry task that finds the clock
+ * reading early plans itself again.
+ *
+ * <p><b>Threads.</b> By default the cache owns one timing thread and a small pool (4 threads) for
+ * backend calls: scheduled refreshes, renewals, {@link #getAsync} and watch hints. Timing never
+ * waits on a backend call. A cold {@link #get} and {@link #refresh} call the backend on the
+ * caller's thread. With a {@link Builder#scheduler scheduler} of your own, backend calls run on it
+ * too. Every backend call goes through the {@link ResiliencePolicy}, applied per backend scheme: a
+ * cache over {@link io.secretsdk.SecretSources#fromProperties} gives each backend its own circuit
+ * breaker, bulkhead and call-timeout threads, so one failing backend never blocks the others.
+ *
+ * <p><b>Races, decided.</b>
+ *
+ * <ul>
+ *   <li>A value evicted for {@code maximumSize} stays readable for about a second and is zeroed
+ *       then, so a reader who got it just before finishes its read; {@link #invalidate} and {@link
+ *       #close} zero at once, and an entry whose life is over (its stale limit or lease end, plus a
+ *       grace minute) is dropped and zeroed then.
+ *   <li>{@link #invalidate} during a load wins: the readers who waited for that load get its
+ *       answer, but it is not kept (it is zeroed after the same short grace), and the next read
+ *       fetches again.
+ *   <li>A source that returns the same {@link SecretValue} object twice breaks the SPI's ownership
+ *       rule; the cache still never zeroes a value it serves: the same version keeps the object as
+ *       it is, another version gets a copy of its own.
+ *   <li>A listener may call back into the cache, {@link #refresh} of the same secret included:
+ *       events are announced after the load that made them has finished.
+ *   <li>An answer the cache cannot serve (null, a lease already over when it arrives) is a failed
+ *       load or refresh: counted, logged, retried with backoff, its value zeroed; readers of an
+ *       entry holding nothing get {@link io.secretsdk.SecretExpiredException} without a backend
+ *       call until the backoff ends. A non-SDK exception from the source reaches readers as {@link
+ *       io.secretsdk.SecretUnavailableException} (or {@link io.secretsdk.SecretExpiredException} at
+ *       a lease's end), its cause kept.
+ * </ul>
+ *
+ * <p>Thread-safe. A warm read takes no lock, reads no clock and allocates nothing.
  */
 public interface SecretCache extends AutoCloseable {
 
@@ -292,11 +351,12 @@ public interface SecretCache extends AutoCloseable {
     }
 
     /**
-     * The scheduler refreshes, renewals and retries run on, and the timing that ends each value's
-     * life on time (a warm read reads no clock: tasks on this scheduler move each value from fresh
-     * to stale to over at the right instants). Default two daemon threads owned by the cache, so
-     * that timing goes on while a refresh waits on the backend; a scheduler given here should
-     * likewise have a thread to spare, and is not shut down by the cache.
+     * The scheduler of the timing that ends each value's life on time (a warm read reads no clock:
+     * tasks on this scheduler move each value from fresh to stale to over at the right instants),
+     * and of refreshes, renewals and retries. Default: one daemon timing thread owned by the cache,
+     * with backend calls on a pool of 4 daemon threads of its own, so that timing goes on whatever
+     * a backend does. A scheduler given here runs the backend calls too: give it a thread to spare
+     * for the timing. It is not shut down by the cache.
      *
      * @param scheduler the scheduler
      * @return this builder

@@ -26,6 +26,12 @@ import org.jspecify.annotations.Nullable;
  *       call at once (the cache then schedules its own retry after the hint);
  *   <li>an open circuit, a full bulkhead and a timed-out call fail with {@link
  *       io.secretsdk.SecretUnavailableException}, fast, and are not retried;
+ *   <li>a timed-out call's thread is interrupted, and whatever it answers late is zeroed, never
+ *       used; at most 16 calls per backend wait for answers at once (a hung client that ignores
+ *       interrupts cannot take more threads than that; further calls fail fast), and closing the
+ *       cache stops those threads;
+ *   <li>a cache applies the policy per backend scheme: each backend gets its own circuit breaker,
+ *       bulkhead and timeout threads, named after it;
  *   <li>the circuit breaker reads the cache's clock, so tests that move the clock move it too.
  * </ul>
  *

@@ -8,7 +8,8 @@ import io.secretsdk.Secret;
 import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretSource;
-import io.secretsdk.SecretSources;
+import io.secretsdk.file.internal.FileSecretSourceProvider;
+import io.secretsdk.internal.RoutingSecretSource;
 import io.secretsdk.SecretUnavailableException;
 import io.secretsdk.VersionCheck;
 import io.secretsdk.resilience.ResiliencePolicy;
@@ -127,7 +128,11 @@ class CacheKeysAndChecksTest {
             .failureRateThreshold(50).waitDurationInOpenState(Duration.ofMinutes(1)).build())
         .timeout(Duration.ofSeconds(5))
         .build();
-    try (SecretSource routing = SecretSources.fromProperties(Map.of("file.root", root.toString(), "default-scheme", "file"));
+    // What SecretSources.fromProperties builds, with a test-only provider beside the real file one
+    // (registered here rather than through META-INF/services, which would show in every test's scheme list).
+    try (SecretSource routing = new RoutingSecretSource(
+            Map.of("file", new FileSecretSourceProvider(), "down", new DownSourceProvider()),
+            Map.of("file.root", root.toString(), "default-scheme", "file"));
         SecretCache c = SecretCache.builder(routing).clock(clock).scheduler(scheduler).resilience(policy).build()) {
       SecretRef down = SecretRef.parse("down://x");
       int before = DownSourceProvider.CALLS.get();

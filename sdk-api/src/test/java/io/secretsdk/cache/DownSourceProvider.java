@@ -8,16 +8,11 @@ import io.secretsdk.spi.SecretSourceProvider;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/**
- * A test-only provider (registered under {@code src/test/resources/META-INF/services}) of scheme
- * {@code down}: a backend that is unreachable, counting the calls that reach it.
- */
+/** A test-only provider of scheme {@code down}: a backend that is unreachable, counting the calls that reach it. */
 public final class DownSourceProvider implements SecretSourceProvider {
   /** Calls that reached a {@code down} backend, over all instances. */
   static final AtomicInteger CALLS = new AtomicInteger();
 
-  /** For ServiceLoader. */
-  public DownSourceProvider() {}
 
   @Override
   public String scheme() {
