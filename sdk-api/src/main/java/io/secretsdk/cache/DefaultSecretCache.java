@@ -10,6 +10,7 @@ import io.secretsdk.SecretExpiredException;
 import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretSource;
+import io.secretsdk.SecretUnavailableException;
 import io.secretsdk.SecretValue;
 import io.secretsdk.cache.RotationEvent.Reason;
 import io.secretsdk.resilience.ResiliencePolicy;
@@ -383,7 +384,12 @@ final class DefaultSecretCache implements SecretCache {
       }
       try {
         Reason reason = v == null ? null : v.lease != null ? Reason.LEASE_ENDING : Reason.BACKEND_CHANGED;
-        Version loaded = Loader.join(loader.load(e, reason, Loader.Mode.READER, v));
+        CompletableFuture<Version> load = loader.load(e, reason, Loader.Mode.READER, v);
+        if (load == null) {
+          e = null; // dropped meanwhile: read again from a fresh entry
+          continue;
+        }
+        Version loaded = Loader.join(load);
         if (loaded.value.isDestroyed() && attempt < 3) {
           e = null; // lost a race with an invalidation or eviction: read again
           continue;
@@ -636,8 +642,19 @@ final class DefaultSecretCache implements SecretCache {
   @Override
   public CompletableFuture<Secret> refresh(SecretRef ref) {
     checkOpen();
-    Entry e = entryFor(ref.withoutField());
-    return loader.load(e, Reason.FORCED, Loader.Mode.FORCED, null).thenApply(v -> v.borrowed);
+    SecretRef key = ref.withoutField();
+    for (int attempt = 0; ; attempt++) {
+      Entry e = entryFor(key);
+      CompletableFuture<Version> load = loader.load(e, Reason.FORCED, Loader.Mode.FORCED, null);
+      if (load != null) {
+        return load.thenApply(v -> v.borrowed);
+      }
+      store.asMap().remove(key, e); // dropped meanwhile, maybe with an alias left behind
+      if (attempt >= 3 || closed) {
+        return CompletableFuture.failedFuture(closed ? closedError()
+            : new SecretUnavailableException("secret '" + key + "' was dropped while a refresh started; try again", key));
+      }
+    }
   }
 
   @Override

@@ -74,13 +74,20 @@ final class Loader {
 
   /**
    * Starts (or joins) the entry's one load. For a reader who found {@code seen} unusable, a version
-   * installed meanwhile by another load is the answer and the backend is not called.
+   * installed meanwhile by another load is the answer and the backend is not called. Returns {@code
+   * null} if the entry was removed: the caller looks it up again.
    */
-  CompletableFuture<Version> load(Entry e, @Nullable Reason reason, Mode mode, @Nullable Version seen) {
+  @Nullable CompletableFuture<Version> load(Entry e, @Nullable Reason reason, Mode mode, @Nullable Version seen) {
     CompletableFuture<Version> f;
     synchronized (e) {
       if (e.inFlight != null) {
         return e.inFlight;
+      }
+      if (e.removed) {
+        // Dropped meanwhile (expired, invalidated, evicted): the caller starts again with a fresh
+        // entry. An entry with a load in flight is never dropped as expired, so a load's answer is
+        // lost only to an explicit invalidation, eviction or close.
+        return null;
       }
       Version now = e.current;
       if (mode == Mode.READER && now != null && now != seen && now.phase != Version.OVER) {
@@ -285,8 +292,6 @@ final class Loader {
             // The source handed out again a value object the cache already owns under another
             // version: keep a copy of its own, so that zeroing either never zeroes the other.
             owned = copy(owned);
-          } else {
-            keepFetched = true;
           }
           installed = c.planner.version(owned, fetched.toBuilder().value(owned.borrow()).build(), renewable(fetched),
               now, c.planner.refreshFraction());
@@ -295,7 +300,6 @@ final class Loader {
           if (!sameVersion) {
             toDestroy.add(installed);
           }
-          keepFetched = false;
           throw expiredAnswer(e, installed);
         }
         if (!sameVersion && old != null) {
@@ -337,6 +341,7 @@ final class Loader {
           old.cancelFlips();
         }
         e.current = installed;
+        keepFetched = installed.value == fetchedValue;
         e.failures = 0;
         e.lastError = null;
         e.failFastUntil = 0;
