@@ -321,6 +321,12 @@ public final class FileSecretSource implements SecretSource {
         throw new InvalidSecretRefException(
             "secret file name '" + FileTree.printable(name) + "' must not have empty, '.' or '..' segments", ref);
       }
+      try {
+        Path.of(segment);
+      } catch (java.nio.file.InvalidPathException e) {
+        throw new InvalidSecretRefException(
+            "secret file name '" + FileTree.printable(name) + "' is not a valid file name on this platform", ref);
+      }
     }
     return segments;
   }

@@ -101,13 +101,17 @@ public final class FileTree {
    * a name cannot forge a line.
    *
    * @param name a name
-   * @return the name with characters below U+0020, U+007F and the line separators as {@code \\uXXXX}
+   * @return the name with characters below U+0020, U+007F, the line separators and unpaired
+   *     surrogates as {@code \\uXXXX}
    */
   public static String printable(String name) {
     StringBuilder sb = null;
     for (int i = 0; i < name.length(); i++) {
       char c = name.charAt(i);
-      boolean control = c < 0x20 || c == 0x7F || c == 0x85 || c == 0x2028 || c == 0x2029;
+      boolean lone = Character.isHighSurrogate(c)
+          ? i + 1 >= name.length() || !Character.isLowSurrogate(name.charAt(i + 1))
+          : Character.isLowSurrogate(c) && (i == 0 || !Character.isHighSurrogate(name.charAt(i - 1)));
+      boolean control = c < 0x20 || c == 0x7F || c == 0x85 || c == 0x2028 || c == 0x2029 || lone;
       if (control && sb == null) {
         sb = new StringBuilder(name.length() + 16).append(name, 0, i);
       }
