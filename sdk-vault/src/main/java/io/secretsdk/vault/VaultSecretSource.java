@@ -70,6 +70,10 @@ import org.slf4j.LoggerFactory;
  *       version id is a keyed hash of the content.
  * </ul>
  *
+ * <p>Names under {@code auth/} and {@code sys/} are refused with {@link InvalidSecretRefException}
+ * before any request: they are Vault's own API ({@code auth/token/lookup-self} answers with the
+ * SDK's token), not secrets.
+ *
  * <h2>Values</h2>
  *
  * A secret's value is the JSON object Vault holds its data in ({@code data.data} for KV v2, {@code
@@ -101,6 +105,16 @@ import org.slf4j.LoggerFactory;
  * {@link io.secretsdk.SecretUnavailableException}, 429 {@link io.secretsdk.SecretThrottledException}
  * with Vault's Retry-After. Messages name the path and never hold a value or a response body; of
  * Vault's {@code errors}, only fixed phrases that cannot hold input are quoted.
+ *
+ * <h2>Safe by default</h2>
+ *
+ * {@link Builder#build()} refuses, with {@link SecretConfigurationException}: an {@link
+ * Builder#httpClient HTTP client} that follows redirects (it would send the token to the redirect's
+ * target); {@code http://} to a host that is not loopback unless {@link
+ * Builder#allowPlainHttp(boolean)}; an address with a user name or password (never shown); a
+ * namespace with a character a header cannot carry (CR, LF, space, non-ASCII). Network failures
+ * say whether the host is unknown, the port refused the connection or the connect or answer timed
+ * out, and keep the JDK's exception as the cause.
  *
  * <p>Thread-safe. {@link #close()} stops renewals, wipes the token and login secrets, and revokes
  * the leases this source handed out if {@link Builder#revokeOnClose(boolean)} is set.
