@@ -29,8 +29,8 @@ import org.junit.jupiter.api.Test;
  */
 class VaultFuzzTest extends VaultFake {
   static final long SEED = Long.getLong("fuzz.seed", 20261202L);
-  static final int BODIES = Integer.getInteger("fuzz.bodies", 1500);
-  static final int REFS = Integer.getInteger("fuzz.refs", 1500);
+  static final int BODIES = Integer.getInteger("fuzz.bodies", 800);
+  static final int REFS = Integer.getInteger("fuzz.refs", 800);
   static final int[] STATUSES = {200, 200, 200, 200, 404, 404, 403, 400, 412, 429, 500, 503, 307};
   static final String[] PATHS = {"secret/app", "kv/app", "database/creds/app", "database/static-creds/app"};
 
