@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.Secret;
 import io.secretsdk.SecretAccessDeniedException;
+import io.secretsdk.SecretConfigurationException;
 import io.secretsdk.SecretFormatException;
 import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
@@ -134,10 +135,13 @@ class FileSecretSourceTest {
 
   @Test
   void aRootThatIsNotADirectoryIsAClearError() throws IOException {
-    assertThatThrownBy(() -> FileSecretSource.of(root.resolve("missing"))).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> FileSecretSource.of(root.resolve("missing"))).isInstanceOf(SecretConfigurationException.class)
         .hasMessageContaining("does not exist");
     Files.writeString(root.resolve("f"), "x");
-    assertThatThrownBy(() -> FileSecretSource.of(root.resolve("f"))).hasMessageContaining("not a directory");
+    assertThatThrownBy(() -> FileSecretSource.of(root.resolve("f"))).isInstanceOf(SecretConfigurationException.class)
+        .hasMessageContaining("not a directory");
+    assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("file.root", root.resolve("missing").toString())))
+        .isInstanceOf(SecretConfigurationException.class).hasMessageContaining("does not exist");
   }
 
   @Test
@@ -148,7 +152,10 @@ class FileSecretSourceTest {
       assertThat(source.fetch(SecretRef.parse("api-key")).value().revealString()).isEqualTo("key-123456");
     }
     assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("file.rooot", "/x")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("file.root");
+        .isInstanceOf(SecretConfigurationException.class).hasMessageContaining("file.root");
+    assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("file.roots", root.toString())))
+        .isInstanceOf(SecretConfigurationException.class)
+        .hasMessageContaining("unknown property file.roots").hasMessageContaining("did you mean file.root?");
   }
 
   /**

@@ -13,12 +13,22 @@ import org.jspecify.annotations.Nullable;
  * <ul>
  *   <li>{@link #token}: a given client token. It is looked up ({@code auth/token/lookup-self},
  *       which Vault's {@code default} policy allows) to learn its lifetime, and renewed while
- *       renewable; it cannot be replaced when it expires.
+ *       renewable; it cannot be replaced when it expires. A token that may not look itself up
+ *       (lookup-self answers 403: a token created without the {@code default} policy) is used
+ *       anyway, with one WARN: it is not renewed and its expiry is unknown.
+ *   <li>{@link #none()}: no token header at all, for a Vault Agent or Vault Proxy with {@code
+ *       use_auto_auth_token} that adds its own.
  *   <li>{@link #appRole}: {@code auth/approle/login} with a role id and secret id.
  *   <li>{@link #kubernetes}: {@code auth/kubernetes/login} with the pod's service-account JWT,
  *       read from its file at each login (Kubernetes rotates projected tokens).
  *   <li>{@link #jwt}: {@code auth/<mount>/login} with a JWT read from a file at each login.
  * </ul>
+ *
+ * <p>Files that hold the SDK's own login credentials (the service-account or JWT file here, the
+ * token and secret-id files of the {@code vault.auth.*} properties) are trimmed of white space at
+ * both ends, as Vault's own CLI trims them, so that the newline an editor or {@code echo} adds does
+ * not break the login. Secret values are never trimmed: a value read from Vault or from a file
+ * ({@code FileSecretSource}) is kept exactly.
  *
  * <p>Secrets given here are copied: the caller keeps, and should destroy, its own. A {@code
  * VaultAuth} is handed to one source, which takes over the copy and wipes it at close; building a
@@ -48,6 +58,18 @@ public final class VaultAuth {
   public static VaultAuth token(SecretValue token) {
     Objects.requireNonNull(token, "token");
     return new VaultAuth("token", Login.token(token));
+  }
+
+  /**
+   * Sends no token: for a Vault Agent or Vault Proxy configured with {@code use_auto_auth_token},
+   * which authenticates and adds the token itself. Point the source's address at the agent
+   * (usually {@code http://127.0.0.1:8100}, loopback, so plain HTTP is allowed). Nothing is looked
+   * up or renewed, and a refused request is simply access denied.
+   *
+   * @return the authentication
+   */
+  public static VaultAuth none() {
+    return new VaultAuth("none (a Vault Agent or Proxy adds the token)", Login.none());
   }
 
   /**

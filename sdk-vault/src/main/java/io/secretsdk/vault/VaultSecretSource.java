@@ -3,6 +3,7 @@ package io.secretsdk.vault;
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.Lease;
 import io.secretsdk.Secret;
+import io.secretsdk.SecretConfigurationException;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretExpiredException;
 import io.secretsdk.SecretNotFoundException;
@@ -69,6 +70,10 @@ import org.slf4j.LoggerFactory;
  *       version id is a keyed hash of the content.
  * </ul>
  *
+ * <p>Names under {@code auth/} and {@code sys/} are refused with {@link InvalidSecretRefException}
+ * before any request: they are Vault's own API ({@code auth/token/lookup-self} answers with the
+ * SDK's token), not secrets.
+ *
  * <h2>Values</h2>
  *
  * A secret's value is the JSON object Vault holds its data in ({@code data.data} for KV v2, {@code
@@ -100,6 +105,16 @@ import org.slf4j.LoggerFactory;
  * {@link io.secretsdk.SecretUnavailableException}, 429 {@link io.secretsdk.SecretThrottledException}
  * with Vault's Retry-After. Messages name the path and never hold a value or a response body; of
  * Vault's {@code errors}, only fixed phrases that cannot hold input are quoted.
+ *
+ * <h2>Safe by default</h2>
+ *
+ * {@link Builder#build()} refuses, with {@link SecretConfigurationException}: an {@link
+ * Builder#httpClient HTTP client} that follows redirects (it would send the token to the redirect's
+ * target); {@code http://} to a host that is not loopback unless {@link
+ * Builder#allowPlainHttp(boolean)}; an address with a user name or password (never shown); a
+ * namespace with a character a header cannot carry (CR, LF, space, non-ASCII). Network failures
+ * say whether the host is unknown, the port refused the connection or the connect or answer timed
+ * out, and keep the JDK's exception as the cause.
  *
  * <p>Thread-safe. {@link #close()} stops renewals, wipes the token and login secrets, and revokes
  * the leases this source handed out if {@link Builder#revokeOnClose(boolean)} is set.
@@ -399,7 +414,14 @@ public final class VaultSecretSource implements SecretSource {
   private VaultHttp.Response call(String method, String apiPath, byte @Nullable [] body, String what, @Nullable SecretRef ref) {
     Tokens.State token = tokens.current();
     VaultHttp.Response r = http.send(method, apiPath, token.header(), body, what, ref);
-    if ((r.status() != 403 && r.status() != 401) || !refusedForToken(token, r)) {
+    if (r.status() != 403 && r.status() != 401) {
+      return r;
+    }
+    if (!tokens.canLogInAgain() && !tokens.mayLookUpSelf()) {
+      // No token, or one that may not look itself up: nothing to probe, nothing to replace it with.
+      return r;
+    }
+    if (!refusedForToken(token, r)) {
       return r;
     }
     r.close();
@@ -493,6 +515,53 @@ public final class VaultSecretSource implements SecretSource {
     return description;
   }
 
+  /** {@code scheme://host:port} of an address, never its user-info, path or query. */
+  static String redacted(URI address) {
+    String host = address.getHost();
+    if (host == null) {
+      return "(" + (address.getScheme() == null ? "no scheme" : address.getScheme() + " URL") + " without a host)";
+    }
+    return address.getScheme() + "://" + host + (address.getPort() < 0 ? "" : ":" + address.getPort());
+  }
+
+  /** Text with control and non-ASCII characters as {@code \\uXXXX}, for messages. */
+  static String escaped(String text) {
+    StringBuilder sb = new StringBuilder(text.length() + 8);
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x20 || c >= 0x7F) {
+        sb.append(String.format("\\u%04X", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** Whether a host is loopback, judged from its text alone (no DNS look-up). */
+  static boolean loopback(@Nullable String host) {
+    if (host == null) {
+      return false;
+    }
+    String h = host.toLowerCase(java.util.Locale.ROOT);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    if (h.equals("localhost") || h.endsWith(".localhost") || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1")) {
+      return true;
+    }
+    String[] parts = h.split("\\.", -1);
+    if (parts.length != 4 || !parts[0].equals("127")) {
+      return false;
+    }
+    for (String p : parts) {
+      if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit) || Integer.parseInt(p) > 255) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Configures a {@link VaultSecretSource}. Not thread-safe; {@link #build()} may be called once per {@link VaultAuth}. */
   public static final class Builder {
     private @Nullable URI address;
@@ -507,21 +576,48 @@ public final class VaultSecretSource implements SecretSource {
     private Duration requestTimeout = Duration.ofSeconds(10);
     private boolean revokeOnClose;
     private @Nullable HttpClient httpClient;
+    private boolean allowPlainHttp;
 
     private Builder() {}
 
     /**
-     * Vault's address.
+     * Vault's address. {@code https} is expected; {@code http} is accepted for a loopback host (a
+     * Vault Agent, a test server) and, with {@link #allowPlainHttp(boolean)}, for any other.
      *
      * @param address e.g. {@code https://vault.example.com:8200}
      * @return this builder
+     * @throws SecretConfigurationException if it is not an http or https URL with a host, or holds a
+     *     user name or password ({@code https://user:pw@host}: Vault never uses them, and they would
+     *     show in messages); the message never repeats the user-info
      */
     public Builder address(URI address) {
       Objects.requireNonNull(address, "address");
+      if (address.getRawUserInfo() != null || (address.getRawAuthority() != null && address.getRawAuthority().contains("@"))) {
+        throw new SecretConfigurationException("the Vault address " + redacted(address)
+            + " holds a user name or password; Vault never uses them: give https://host:port and authenticate with VaultAuth");
+      }
       if (!"https".equals(address.getScheme()) && !"http".equals(address.getScheme())) {
-        throw new IllegalArgumentException("the Vault address must be an http or https URL: " + address);
+        throw new SecretConfigurationException("the Vault address must be an http or https URL, e.g. https://vault:8200, not "
+            + redacted(address));
+      }
+      if (address.getHost() == null || address.getHost().isEmpty()) {
+        throw new SecretConfigurationException("the Vault address " + redacted(address) + " has no host, e.g. https://vault:8200");
       }
       this.address = address;
+      return this;
+    }
+
+    /**
+     * Allows {@code http://} to a host that is not loopback. Off by default: the token and every
+     * secret would cross the network in clear text. Turn it on only where something else encrypts
+     * the traffic (a service mesh sidecar, an IPsec or WireGuard link) or for a throw-away test
+     * server. Loopback hosts ({@code localhost}, {@code 127.0.0.0/8}, {@code ::1}) are always allowed.
+     *
+     * @param allow whether plain HTTP to a non-loopback host is allowed
+     * @return this builder
+     */
+    public Builder allowPlainHttp(boolean allow) {
+      this.allowPlainHttp = allow;
       return this;
     }
 
@@ -539,12 +635,23 @@ public final class VaultSecretSource implements SecretSource {
     /**
      * The Vault Enterprise namespace, sent as {@code X-Vault-Namespace} with every request.
      *
-     * @param namespace e.g. {@code team-a}
+     * @param namespace e.g. {@code team-a}, or {@code team-a/prod}
      * @return this builder
+     * @throws SecretConfigurationException if it holds a character an HTTP header cannot carry as is
+     *     (a control character such as CR or LF, a space, anything outside printable ASCII)
      */
     public Builder namespace(String namespace) {
       Objects.requireNonNull(namespace, "namespace");
-      this.namespace = namespace.isBlank() ? null : namespace;
+      String ns = namespace;
+      for (int i = 0; i < ns.length(); i++) {
+        char c = ns.charAt(i);
+        if (c <= 0x20 || c >= 0x7F) {
+          throw new SecretConfigurationException("the Vault namespace '" + escaped(ns) + "' holds the character "
+              + String.format("U+%04X", (int) c) + " at index " + i
+              + "; a namespace is printable ASCII without spaces (it is sent as the X-Vault-Namespace header)");
+        }
+      }
+      this.namespace = ns.isEmpty() ? null : ns;
       return this;
     }
 
@@ -685,9 +792,12 @@ public final class VaultSecretSource implements SecretSource {
 
     /**
      * Uses this HTTP client instead of one built from the TLS and timeout settings (which are then
-     * the client's own business, except the per-request timeout).
+     * the client's own business, except the per-request timeout). The client must not follow
+     * redirects ({@link HttpClient.Redirect#NEVER}, the default of {@link HttpClient#newBuilder()}):
+     * a client that follows them would send the token to wherever a redirect points and take that
+     * answer as the secret. A redirect from Vault is reported as unavailable instead.
      *
-     * @param client the client
+     * @param client the client; checked at {@link #build()}
      * @return this builder
      */
     public Builder httpClient(HttpClient client) {
@@ -701,6 +811,8 @@ public final class VaultSecretSource implements SecretSource {
      * @return the source
      * @throws IllegalStateException if the address or authentication is missing, TLS settings are
      *     combined with an HTTP client, or the {@link VaultAuth} is used by another source
+     * @throws SecretConfigurationException if the HTTP client follows redirects, or the address is
+     *     {@code http://} to a host that is not loopback without {@link #allowPlainHttp(boolean)}
      */
     public VaultSecretSource build() {
       if (address == null) {
@@ -708,6 +820,16 @@ public final class VaultSecretSource implements SecretSource {
       }
       if (auth == null) {
         throw new IllegalStateException("VaultSecretSource needs an auth (VaultAuth.token, appRole, kubernetes or jwt)");
+      }
+      if (httpClient != null && httpClient.followRedirects() != HttpClient.Redirect.NEVER) {
+        throw new SecretConfigurationException("the HTTP client given to VaultSecretSource follows redirects ("
+            + httpClient.followRedirects() + "): it would send the Vault token to wherever a redirect points;"
+            + " build it with followRedirects(HttpClient.Redirect.NEVER)");
+      }
+      if ("http".equals(address.getScheme()) && !allowPlainHttp && !loopback(address.getHost())) {
+        throw new SecretConfigurationException("the Vault address " + address + " is plain http:// to a host that is not"
+            + " loopback: the token and the secrets would cross the network unencrypted. Use https://, or"
+            + " allowPlainHttp(true) (property vault.allow-plain-http=true) where something else encrypts the traffic");
       }
       if (httpClient != null && sslContext != null) {
         throw new IllegalStateException(

@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Objects;
+import io.secretsdk.vault.VaultSecretSource;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How a client token is obtained: a given token, or a login with AppRole, Kubernetes or JWT.
@@ -22,12 +25,13 @@ public abstract class Login {
   /**
    * A token Vault granted.
    *
-   * @param token the client token, owned by the receiver
-   * @param header the token as the {@code X-Vault-Token} header needs it: the one String made of it
+   * @param token the client token, owned by the receiver (empty for {@link #none()})
+   * @param header the token as the {@code X-Vault-Token} header needs it: the one String made of
+   *     it; {@code null} to send no token header
    * @param ttl how long it lasts from now, or {@code null} if it never expires
    * @param renewable whether {@code renew-self} can extend it
    */
-  public record Grant(SecretValue token, String header, @Nullable Duration ttl, boolean renewable) {
+  public record Grant(SecretValue token, @Nullable String header, @Nullable Duration ttl, boolean renewable) {
     /**
      * Never shows the token.
      *
@@ -64,8 +68,28 @@ public abstract class Login {
    */
   public abstract Grant login(VaultHttp http);
 
-  /** Wipes what this login holds. */
+  /** Wipes what this login holds, and drops the token's header String. */
   public abstract void destroy();
+
+  /**
+   * Whether a request refused with 403 should be followed by {@code auth/token/lookup-self} to
+   * tell a dead token from a missing policy.
+   *
+   * @return {@code false} when there is no token, or the token may not look itself up
+   */
+  public boolean mayLookUpSelf() {
+    return true;
+  }
+
+  /**
+   * No token at all: for a Vault Agent or Vault Proxy with {@code use_auto_auth_token}, which adds
+   * its own.
+   *
+   * @return the login
+   */
+  public static Login none() {
+    return new NoLogin();
+  }
 
   /**
    * A given token; "logging in" looks the token up to learn its lifetime.
@@ -159,14 +183,19 @@ public abstract class Login {
 
   /** A token goes into an HTTP header: printable ASCII only. Wipes it if not. */
   static void checkTokenChars(char[] chars, String what) {
+    if (!validTokenChars(chars)) {
+      Arrays.fill(chars, '\0');
+      throw new SecretFormatException(what + ": the client token is empty or not printable ASCII");
+    }
+  }
+
+  /** Whether a token can go into an HTTP header: non-empty, printable ASCII, no space. Copies nothing. */
+  static boolean validTokenChars(char[] chars) {
     boolean ok = chars.length > 0;
     for (char c : chars) {
       ok &= c > 0x20 && c < 0x7F;
     }
-    if (!ok) {
-      Arrays.fill(chars, '\0');
-      throw new SecretFormatException(what + ": the client token is empty or not printable ASCII");
-    }
+    return ok;
   }
 
   /** POSTs a login body (then wipes it) and returns a copy of a 200 answer's body. */
@@ -181,16 +210,48 @@ public abstract class Login {
     }
   }
 
+  /** No token header: a Vault Agent or Proxy in front of Vault adds its own. */
+  private static final class NoLogin extends Login {
+    @Override
+    public String describe() {
+      return "no token (a Vault Agent or Proxy adds it)";
+    }
+
+    @Override
+    public boolean canLogInAgain() {
+      return false;
+    }
+
+    @Override
+    public boolean mayLookUpSelf() {
+      return false;
+    }
+
+    @Override
+    public Grant login(VaultHttp http) {
+      return new Grant(SecretValue.wrap(new char[0]), null, null, false);
+    }
+
+    @Override
+    public void destroy() {}
+  }
+
   private static final class TokenLogin extends Login {
+    private static final Logger LOG = LoggerFactory.getLogger(VaultSecretSource.class);
+
     private final SecretValue token;
-    private final String header;
+    private volatile @Nullable String header;
+    /** Whether lookup-self answered: null before the first look-up. */
+    private volatile @Nullable Boolean lookUpAllowed;
 
     TokenLogin(SecretValue token) {
       this.token = token;
-      token.withChars(chars -> {
-        checkTokenChars(chars.clone(), "the Vault token");
-        return null;
-      });
+      // The check reads the copy withChars lends (and wipes); no other copy is made.
+      boolean valid = token.withChars(Login::validTokenChars);
+      if (!valid) {
+        token.destroy();
+        throw new SecretFormatException("the Vault token: the client token is empty or not printable ASCII");
+      }
       this.header = token.revealString();
     }
 
@@ -205,18 +266,37 @@ public abstract class Login {
     }
 
     @Override
+    public boolean mayLookUpSelf() {
+      return !Boolean.FALSE.equals(lookUpAllowed);
+    }
+
+    @Override
     public Grant login(VaultHttp http) {
+      String h = header;
+      if (h == null) {
+        throw new IllegalStateException("this VaultSecretSource is closed");
+      }
       String what = "looking up the Vault token (auth/token/lookup-self)";
       byte[] body;
-      try (VaultHttp.Response r = http.send("GET", "auth/token/lookup-self", header, null, what, null)) {
+      try (VaultHttp.Response r = http.send("GET", "auth/token/lookup-self", h, null, what, null)) {
         if (r.status() == 403 || r.status() == 401) {
-          throw new SecretAccessDeniedException(
-              what + ": Vault does not accept the token (HTTP " + r.status()
-                  + "); it is invalid, expired or revoked, and token auth cannot log in again: supply a new token");
+          if (Boolean.TRUE.equals(lookUpAllowed)) {
+            // It could look itself up before: the token itself is no longer accepted.
+            throw new SecretAccessDeniedException(
+                what + ": Vault does not accept the token (HTTP " + r.status()
+                    + "); it is invalid, expired or revoked, and token auth cannot log in again: supply a new token");
+          }
+          if (lookUpAllowed == null) {
+            LOG.warn("Vault refuses the token's look-up (HTTP {} for auth/token/lookup-self: a token without the default"
+                + " policy?); using the token anyway, without renewal and with its expiry unknown", r.status());
+          }
+          lookUpAllowed = Boolean.FALSE;
+          return new Grant(SecretValue.wrap(token.toCharArray()), h, null, false);
         }
         if (r.status() != 200) {
           throw VaultErrors.toException(r, what, null);
         }
+        lookUpAllowed = Boolean.TRUE;
         body = r.body().clone();
       }
       try {
@@ -224,7 +304,7 @@ public abstract class Login {
         Json.Obj data = Json.obj(root, "data", what, null);
         Long ttl = data == null ? null : Json.integer(data, "ttl", body, what, null);
         Boolean renewable = data == null ? null : Json.bool(data, "renewable", what, null);
-        return new Grant(SecretValue.wrap(token.toCharArray()), header, ttl == null || ttl <= 0 ? null : Duration.ofSeconds(ttl),
+        return new Grant(SecretValue.wrap(token.toCharArray()), h, ttl == null || ttl <= 0 ? null : Duration.ofSeconds(ttl),
             Boolean.TRUE.equals(renewable));
       } finally {
         Arrays.fill(body, (byte) 0);
@@ -234,6 +314,8 @@ public abstract class Login {
     @Override
     public void destroy() {
       token.destroy();
+      // A String cannot be wiped: drop the one reference this class holds.
+      header = null;
     }
   }
 

@@ -12,6 +12,9 @@ import org.jspecify.annotations.Nullable;
  * @param mount the mount, without slashes at either end
  * @param path the path inside the mount (the role, for database credentials)
  * @param apiPath the path to read, under {@code /v1/}, not yet encoded
+ *
+ * <p>Names under {@code auth/} and {@code sys/} are refused: they are Vault's API, not secrets
+ * ({@code auth/token/lookup-self} would return the SDK's own token).
  */
 public record Route(Kind kind, String mount, String path, String apiPath) {
 
@@ -53,6 +56,11 @@ public record Route(Kind kind, String mount, String path, String apiPath) {
     }
     if (name.startsWith("v1/")) {
       name = name.substring(3);
+    }
+    if (name.equals("auth") || name.equals("sys") || name.startsWith("auth/") || name.startsWith("sys/")) {
+      // auth/token/lookup-self answers with the SDK's own token; sys/ is Vault's configuration.
+      throw new InvalidSecretRefException("vault secret '" + ref.name() + "': paths under auth/ and sys/ are Vault's own"
+          + " API (tokens, logins, configuration), not secrets, and are never read as one", ref);
     }
     for (String segment : name.split("/", -1)) {
       if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {

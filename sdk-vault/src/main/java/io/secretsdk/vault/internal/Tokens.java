@@ -36,12 +36,12 @@ public final class Tokens implements AutoCloseable {
   public static final class State {
     final long generation;
     final SecretValue token;
-    final String header;
+    final @Nullable String header;
     final @Nullable Instant expiresAt;
     final @Nullable Duration grantedTtl;
     final boolean renewable;
 
-    State(long generation, SecretValue token, String header, @Nullable Instant expiresAt, @Nullable Duration grantedTtl,
+    State(long generation, SecretValue token, @Nullable String header, @Nullable Instant expiresAt, @Nullable Duration grantedTtl,
         boolean renewable) {
       this.generation = generation;
       this.token = token;
@@ -54,9 +54,9 @@ public final class Tokens implements AutoCloseable {
     /**
      * The value for the {@code X-Vault-Token} header.
      *
-     * @return the token
+     * @return the token, or {@code null} to send none ({@code VaultAuth.none()})
      */
-    public String header() {
+    public @Nullable String header() {
       return header;
     }
 
@@ -137,6 +137,16 @@ public final class Tokens implements AutoCloseable {
   }
 
   /**
+   * Whether a refused request is worth a {@code lookup-self} probe (there is a token, and it may
+   * look itself up).
+   *
+   * @return {@code false} for no token, or a token whose look-up Vault refuses
+   */
+  public boolean mayLookUpSelf() {
+    return login.mayLookUpSelf();
+  }
+
+  /**
    * How many times a token was obtained (logins, or look-ups of a given token).
    *
    * @return the count
@@ -204,7 +214,7 @@ public final class Tokens implements AutoCloseable {
   private State loginNow() {
     Instant before = clock.instant();
     Login.Grant grant = login.login(http);
-    String header = grant.header();
+    @Nullable String header = grant.header();
     synchronized (lock) {
       if (closed) {
         grant.token().destroy();

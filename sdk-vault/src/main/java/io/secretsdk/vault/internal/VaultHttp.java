@@ -9,6 +9,12 @@ import java.net.http.HttpClient;
 import java.net.http.HttpHeaders;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.nio.channels.UnresolvedAddressException;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -31,8 +37,10 @@ import org.jspecify.annotations.Nullable;
  * copied, and refuses bodies over {@value #MAX_BODY} bytes. Request bodies are {@code byte[]} that
  * the caller wipes after the call.
  *
- * <p>Failures to get an answer (connection refused, TLS, timeout, interruption) become {@link
- * SecretUnavailableException}s naming the address and the cause's type, never its message.
+ * <p>Failures to get an answer become {@link SecretUnavailableException}s naming the address and
+ * telling an unknown host from a refused connection, no route, a connect timeout, an answer that
+ * did not come in time and a TLS failure. The JDK's exception is kept as the cause: its type and
+ * message ("Connection refused", the host name) are the JDK's own and hold no request data.
  */
 public final class VaultHttp {
   /** The largest response body read: 4 MiB. */
@@ -146,29 +154,73 @@ public final class VaultHttp {
     try {
       HttpResponse<byte[]> r = client.send(b.build(), info -> new WipingBody(MAX_BODY));
       return new Response(r.statusCode(), r.body(), retryAfter(r.headers()));
+    } catch (HttpConnectTimeoutException e) {
+      throw new SecretUnavailableException(
+          what + ": could not connect to Vault at " + address + " within " + timeout
+              + " (connect timed out: a firewall dropping packets, a wrong address, or Vault down)", ref, e);
     } catch (HttpTimeoutException e) {
       throw new SecretUnavailableException(
           what + ": Vault at " + address + " did not answer within " + timeout + "; it may be overloaded, or raise requestTimeout",
-          ref);
+          ref, e);
     } catch (SSLException e) {
       throw new SecretUnavailableException(
           what + ": the TLS handshake with Vault at " + address + " failed (" + e.getClass().getSimpleName()
               + "); check the CA bundle or trust store configured for Vault",
-          ref);
+          ref, e);
     } catch (IOException e) {
       if (e.getCause() instanceof BodyTooLarge) {
         throw new SecretUnavailableException(
             what + ": Vault at " + address + " sent an answer over " + MAX_BODY + " bytes; refused", ref);
       }
-      throw new SecretUnavailableException(
-          what + ": could not reach Vault at " + address + " (" + e.getClass().getSimpleName() + ")", ref);
-    } catch (InterruptedException e) {
+      throw new SecretUnavailableException(what + ": could not reach Vault at " + address + " (" + reason(e, String.valueOf(address.getHost())) + ")", ref,
+          e);
+        } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new SecretUnavailableException(what + ": interrupted while waiting for Vault", ref);
     } catch (IllegalArgumentException e) {
       // A header value the HTTP client refuses; its message could quote the value.
       throw new SecretException(what + ": the request to Vault could not be built (a header is not valid)", ref);
     }
+  }
+
+  /**
+   * Tells the usual network failures apart, from the exception types of the cause chain: an
+   * unknown host, a refused connection, no route, a reset.
+   */
+  static String reason(IOException e, String host) {
+    // The JDK wraps an unresolved host in a ConnectException: look for the most telling type first.
+    Throwable unresolved = find(e, UnknownHostException.class, UnresolvedAddressException.class);
+    if (unresolved != null) {
+      return "the host name '" + host + "' does not resolve (" + unresolved.getClass().getSimpleName()
+          + "): check the address and DNS";
+    }
+    Throwable timeout = find(e, HttpConnectTimeoutException.class, SocketTimeoutException.class);
+    if (timeout != null) {
+      return "connect timed out (" + timeout.getClass().getSimpleName() + ")";
+    }
+    if (find(e, NoRouteToHostException.class) != null) {
+      return "no route to the host (NoRouteToHostException): check the network and firewall";
+    }
+    if (find(e, ConnectException.class) != null) {
+      return "connection refused (ConnectException): nothing listens on that host and port; check the port, and"
+          + " that Vault is running";
+    }
+    String type = e.getClass().getSimpleName();
+    return "the connection failed (" + type + (e.getCause() == null ? "" : ", caused by " + e.getCause().getClass().getSimpleName())
+        + "): check the address, network and proxy settings";
+  }
+
+  @SafeVarargs
+  private static @Nullable Throwable find(Throwable e, Class<? extends Throwable>... types) {
+    int depth = 0;
+    for (Throwable t = e; t != null && depth < 16; t = t.getCause(), depth++) {
+      for (Class<? extends Throwable> type : types) {
+        if (type.isInstance(t)) {
+          return t;
+        }
+      }
+    }
+    return null;
   }
 
   private static @Nullable Duration retryAfter(HttpHeaders headers) {
