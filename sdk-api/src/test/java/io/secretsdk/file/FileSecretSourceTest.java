@@ -148,7 +148,7 @@ class FileSecretSourceTest {
       assertThat(source.fetch(SecretRef.parse("api-key")).value().revealString()).isEqualTo("key-123456");
     }
     assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("file.rooot", "/x")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("file.root");
+        .isInstanceOf(io.secretsdk.SecretConfigurationException.class).hasMessageContaining("file.root");
   }
 
   /**
