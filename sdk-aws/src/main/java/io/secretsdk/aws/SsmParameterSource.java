@@ -4,6 +4,7 @@ import io.secretsdk.BatchResult;
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.Secret;
 import io.secretsdk.SecretAccessDeniedException;
+import io.secretsdk.SecretConfigurationException;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretFormatException;
 import io.secretsdk.SecretNotFoundException;
@@ -440,6 +441,10 @@ public final class SsmParameterSource implements SecretSource {
      * The region of the client the source makes; without it, the SDK's default region chain
      * decides.
      *
+     * <p>A region the SDK does not know ({@code eu-wset-1}) is refused by {@link #build()}, since
+     * the SDK would accept it and send every call to a host that does not exist; with {@link
+     * #endpoint} set as well, any region name is accepted (a region newer than the SDK).
+     *
      * @param region the region
      * @return this builder
      */
@@ -499,14 +504,19 @@ public final class SsmParameterSource implements SecretSource {
      * Builds the source.
      *
      * @return the source
-     * @throws IllegalStateException if both a client and settings for making one were given, or
-     *     no client can be made (most often: no region is configured anywhere)
+     * @throws SecretConfigurationException if both a client and settings for making one were
+     *     given, no client can be made (most often: no region is configured anywhere), or the
+     *     client's region is one the SDK does not know (misspelled) and it has no explicit endpoint
      */
     public SsmParameterSource build() {
       if (client != null && settings.touched()) {
-        throw new IllegalStateException(
+        throw new SecretConfigurationException(
             "region, endpoint, credentials, profile and timeout configure the client this builder makes; "
                 + "with client(...) set them on your own client instead");
+      }
+      if (client != null) {
+        AwsClientSettings.checkResolvedRegion(SCHEME, client.serviceClientConfiguration().region(),
+            client.serviceClientConfiguration().endpointOverride().isPresent());
       }
       return new SsmParameterSource(this);
     }

@@ -2,6 +2,7 @@ package io.secretsdk.aws.internal;
 
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.SecretAccessDeniedException;
+import io.secretsdk.SecretConfigurationException;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
@@ -48,6 +49,16 @@ public final class AwsErrors {
       String message = details == null ? null : details.errorMessage();
       return fromCode(code, message, se.statusCode(), se.isThrottlingException(), retryAfter(se),
           se.requestId(), ref, backend, what, cause);
+    }
+    if (isMissingCredentials(e)) {
+      return new SecretConfigurationException(
+          "no AWS credentials were found for reading " + what + " from " + backend.displayName()
+              + " (the SDK: \"" + MISSING_CREDENTIALS + "\"); this is configuration, not an outage, and is not"
+              + " retried: give the source credentials (credentials(...) on the builder, or a profile with"
+              + " profile(...) / the property " + backend.scheme() + ".profile), or make them available to the"
+              + " default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, web identity,"
+              + " or the container or instance role)",
+          ref, cause);
     }
     if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException
         || rootOf(e) instanceof SocketTimeoutException) {
@@ -186,6 +197,28 @@ public final class AwsErrors {
     } catch (NumberFormatException ignored) {
       return null; // an HTTP date: no hint rather than a guess
     }
+  }
+
+  /** The opening of the SDK's message when no provider of its credential chain has credentials. */
+  static final String MISSING_CREDENTIALS = "Unable to load credentials from any of the providers in the chain";
+
+  /**
+   * Whether the SDK failed before sending anything because no credentials could be loaded: an
+   * {@link SdkClientException} of the SDK's own making (its credential providers' messages, never
+   * a service response).
+   *
+   * @param e the SDK's exception
+   * @return {@code true} for missing credentials
+   */
+  public static boolean isMissingCredentials(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SdkClientException && t.getMessage() != null
+          && (t.getMessage().startsWith("Unable to load credentials")
+              || t.getMessage().startsWith("Profile file contained no credentials"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isUnreadableResponse(Throwable e) {

@@ -22,7 +22,7 @@ public final class SsmParameterSourceProvider implements SecretSourceProvider {
   @Override
   public SecretSource create(Map<String, String> properties) {
     SsmParameterSource.Builder b = SsmParameterSource.builder();
-    ProviderProperties.parse(scheme(), properties).applyTo(b::region, b::endpoint, b::profile);
+    AwsProperties.apply(scheme(), properties, b::region, b::endpoint, b::profile);
     return b.build();
   }
 }
