@@ -13,6 +13,7 @@ import io.secretsdk.SecretSource;
 import io.secretsdk.SecretValue;
 import io.secretsdk.VersionStage;
 import io.secretsdk.aws.internal.AwsBackend;
+import io.secretsdk.internal.Printable;
 import io.secretsdk.aws.internal.AwsClientSettings;
 import io.secretsdk.aws.internal.AwsErrors;
 import io.secretsdk.aws.internal.RotationSchedules;
@@ -156,7 +157,8 @@ public final class AwsSecretsManagerSource implements SecretSource {
     }
     Secret secret = toSecret(ref, r.name(), r.arn(), r.versionId(), r.secretString(), r.secretBinary(),
         r.hasVersionStages() ? r.versionStages() : List.of(), r.createdDate());
-    LOG.debug("read secret '{}' version {} {} from {}", ref.name(), secret.versionId(), secret.labels(),
+    LOG.debug("read secret {} version {} {} from {}", ref, Printable.text(secret.versionId()),
+        Printable.text(secret.labels().toString()),
         BACKEND.displayName());
     return isCurrent(ref) ? withSchedule(ref, secret) : secret;
   }
@@ -218,7 +220,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
           for (SecretValueEntry e : r.secretValues()) {
             String id = matchId(chunk, e.name(), e.arn());
             if (id == null || got.containsKey(id)) {
-              LOG.debug("ignored an unasked-for entry '{}' in a BatchGetSecretValue answer", e.name());
+              LOG.debug("ignored an unasked-for entry '{}' in a BatchGetSecretValue answer", Printable.text(e.name()));
               continue;
             }
             SecretRef ref = refsById.get(id).get(0);

@@ -13,6 +13,7 @@ import io.secretsdk.SecretSource;
 import io.secretsdk.SecretValue;
 import io.secretsdk.VersionStage;
 import io.secretsdk.aws.internal.AwsBackend;
+import io.secretsdk.internal.Printable;
 import io.secretsdk.aws.internal.AwsClientSettings;
 import io.secretsdk.aws.internal.AwsErrors;
 import io.secretsdk.aws.internal.SsmName;
@@ -174,7 +175,7 @@ public final class SsmParameterSource implements SecretSource {
       throw AwsErrors.map(e, ref, BACKEND, what(name));
     }
     Secret secret = toSecret(ref, name, p);
-    LOG.debug("read parameter '{}' version {} from {}", name, secret.versionId(), BACKEND.displayName());
+    LOG.debug("read parameter {} version {} from {}", ref, Printable.text(secret.versionId()), BACKEND.displayName());
     return secret;
   }
 
@@ -348,7 +349,8 @@ public final class SsmParameterSource implements SecretSource {
     if (previous.lastModifiedDate() != null) {
       b.createdAt(previous.lastModifiedDate());
     }
-    LOG.debug("read parameter '{}' previous version {} from {}", parameter, previous.version(), BACKEND.displayName());
+    LOG.debug("read parameter '{}' previous version {} from {}", Printable.text(parameter), previous.version(),
+        BACKEND.displayName());
     return Optional.of(b.value(SecretValue.wrap(previous.value().toCharArray())).build());
   }
 
