@@ -17,6 +17,7 @@ import io.secretsdk.internal.Printable;
 import io.secretsdk.aws.internal.AwsClientSettings;
 import io.secretsdk.aws.internal.AwsErrors;
 import io.secretsdk.aws.internal.SsmName;
+import io.secretsdk.aws.internal.SsmPresence;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
@@ -79,6 +80,11 @@ import software.amazon.awssdk.services.ssm.model.ParameterHistory;
  * 5xx, timeouts, connection failures and unreadable responses are unavailable. This source makes
  * one SDK call per request and never retries; the package documentation says who does.
  *
+ * <p><b>Dependency.</b> The AWS SSM client is an optional dependency of sdk-aws, so that Secrets
+ * Manager users do not carry it: add {@code software.amazon.awssdk:ssm} to use this source. Without
+ * it, {@link #builder()} (and the {@code aws-ssm} provider) throw a {@link
+ * SecretConfigurationException} saying so.
+ *
  * <p>Thread-safe. What it returns is owned by the caller.
  */
 public final class SsmParameterSource implements SecretSource {
@@ -112,8 +118,11 @@ public final class SsmParameterSource implements SecretSource {
    * Starts a source. Give it a client with {@link Builder#client}, or let it make one.
    *
    * @return a builder
+   * @throws SecretConfigurationException if the AWS SSM client ({@code software.amazon.awssdk:ssm},
+   *     an optional dependency of sdk-aws) is not on the class path
    */
   public static Builder builder() {
+    SsmPresence.require();
     return new Builder();
   }
 
