@@ -12,6 +12,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -107,9 +108,9 @@ public final class AwsErrors {
       String what,
       @Nullable Throwable cause) {
     String c = code == null ? "" : code;
-    String suffix = " (" + (c.isEmpty() ? "no error code" : "error code " + c)
+    String suffix = " (" + (c.isEmpty() ? "no error code" : "error code " + shownCode(c))
         + (status > 0 ? ", HTTP " + status : "")
-        + (requestId != null ? ", request id " + requestId : "") + ")";
+        + (requestId != null ? ", request id " + shownRequestId(requestId) : "") + ")";
     String svc = backend.displayName();
     switch (c) {
       case "ResourceNotFoundException":
@@ -197,6 +198,44 @@ public final class AwsErrors {
     } catch (NumberFormatException ignored) {
       return null; // an HTTP date: no hint rather than a guess
     }
+  }
+
+  /**
+   * The error codes AWS documents for the calls this module makes. An error code is read from the
+   * response body, so only these are repeated in a message; any other is text of the body (a proxy's
+   * page, a malformed answer) and is not shown.
+   */
+  private static final Set<String> KNOWN_CODES = Set.of(
+      "ResourceNotFoundException", "ParameterNotFound", "ParameterVersionNotFound", "AccessDeniedException",
+      "AccessDenied", "UnrecognizedClientException", "InvalidClientTokenId", "InvalidSignatureException",
+      "SignatureDoesNotMatch", "IncompleteSignature", "ExpiredTokenException", "MissingAuthenticationToken",
+      "DecryptionFailure", "InvalidKeyId", "InvalidRequestException", "InvalidParameterException",
+      "ValidationException", "InvalidParameters", "ThrottlingException", "TooManyRequestsException",
+      "ThrottledException", "RequestLimitExceeded", "ProvisionedThroughputExceededException",
+      "InternalServiceError", "InternalServerError", "InternalFailure", "ServiceUnavailable",
+      "InvalidNextTokenException", "LimitExceededException", "RequestExpired", "ParameterVersionLabelLimitExceeded",
+      "InvalidFilterKey", "InvalidFilterValue", "InvalidFilterOption", "OptInRequired", "RequestTimeout");
+
+  /**
+   * An error code as a message may show it.
+   *
+   * @param code the code read from a response
+   * @return the code if AWS documents it, else a fixed phrase
+   */
+  public static String shownCode(String code) {
+    return KNOWN_CODES.contains(code) ? code : "not one AWS documents (not shown: it is text of the response)";
+  }
+
+  /**
+   * A request id as a message may show it: AWS's are letters, digits and dashes.
+   *
+   * @param requestId the id read from a response header
+   * @return the id, or a fixed phrase for anything else
+   */
+  public static String shownRequestId(String requestId) {
+    return requestId.length() <= 128 && requestId.chars().allMatch(ch -> (ch >= 'a' && ch <= 'z')
+        || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '=' || ch == '/' || ch == '+')
+        ? requestId : "(malformed, not shown)";
   }
 
   /** The opening of the SDK's message when no provider of its credential chain has credentials. */

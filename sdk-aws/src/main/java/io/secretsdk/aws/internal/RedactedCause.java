@@ -58,10 +58,10 @@ public final class RedactedCause extends RuntimeException {
       AwsErrorDetails details = e.awsErrorDetails();
       sb.append(" (HTTP ").append(e.statusCode());
       if (details != null && details.errorCode() != null) {
-        sb.append(", error code ").append(details.errorCode());
+        sb.append(", error code ").append(AwsErrors.shownCode(details.errorCode()));
       }
       if (e.requestId() != null) {
-        sb.append(", request id ").append(e.requestId());
+        sb.append(", request id ").append(AwsErrors.shownRequestId(e.requestId()));
       }
       sb.append(')');
     } else if (hasSafeMessage(t) && t.getMessage() != null) {
