@@ -6,7 +6,8 @@ module io.secretsdk.aws {
   requires transitive io.secretsdk;
   // The builders take the SDK's clients, regions and credentials providers.
   requires transitive software.amazon.awssdk.services.secretsmanager;
-  requires transitive software.amazon.awssdk.services.ssm;
+  // Optional: only SsmParameterSource needs it (see the README: add software.amazon.awssdk:ssm).
+  requires static transitive software.amazon.awssdk.services.ssm;
   requires transitive software.amazon.awssdk.regions;
   requires transitive software.amazon.awssdk.auth;
   requires transitive software.amazon.awssdk.identity.spi;

@@ -1,9 +1,12 @@
 package io.secretsdk;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.secretsdk.internal.Printable;
+import java.util.Collections;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A username and password read from one secret: the shape connection pools need.
@@ -13,18 +16,39 @@ import java.util.Set;
  * username}, {@code password}), or any other with configurable field names. The username is not
  * secret and is a {@link String}; the password stays a {@link SecretValue}, borrowed from the
  * secret and destroyed with it. {@code toString()} shows the username only.
+ *
+ * <p><b>Other fields.</b> {@link #field(String)} hands out, as {@link String}s, only fields known to
+ * be connection settings ({@link #CONNECTION_FIELDS}: {@code host}, {@code port}, {@code dbname},
+ * ...) and the ones the caller declares non-secret with {@link #withPublicFields(String...)};
+ * asking for any other field is an error, since a {@code String} cannot be wiped and a field such
+ * as {@code api_key} or a second password is secret. Read a secret field as a {@link SecretValue}
+ * with {@code credentials.secret().field(name)}.
  */
 public final class Credentials {
+  /**
+   * The fields {@link #field(String)} hands out without being told: the connection settings of
+   * the common rotation formats (AWS's RDS, Aurora, Redshift and DocumentDB secrets among them),
+   * none of which is secret.
+   */
+  public static final Set<String> CONNECTION_FIELDS = Set.of(
+      "host", "port", "dbname", "database", "engine", "username",
+      "dbInstanceIdentifier", "dbClusterIdentifier");
+
   private final Secret secret;
   private final String username;
+  private final String userField;
   private final String passwordField;
   private final SecretValue password;
+  private final Set<String> publicFields;
 
-  private Credentials(Secret secret, String username, String passwordField, SecretValue password) {
+  private Credentials(Secret secret, String username, String userField, String passwordField, SecretValue password,
+      Set<String> publicFields) {
     this.secret = secret;
     this.username = username;
+    this.userField = userField;
     this.passwordField = passwordField;
     this.password = password;
+    this.publicFields = publicFields;
   }
 
   /**
@@ -55,7 +79,31 @@ public final class Credentials {
       throw new IllegalArgumentException("the username and password fields must differ");
     }
     String user = secret.field(userField).revealString();
-    return new Credentials(secret, user, passwordField, secret.field(passwordField));
+    return new Credentials(secret, user, userField, passwordField, secret.field(passwordField), CONNECTION_FIELDS);
+  }
+
+  /**
+   * These credentials, with more fields that {@link #field(String)} may hand out as {@link
+   * String}s: declare here the fields of your secret that are not secret (a schema name, a
+   * replica host). The password field cannot be declared.
+   *
+   * @param names field names that hold no secret
+   * @return new credentials over the same secret
+   * @throws IllegalArgumentException if a name is the password field
+   */
+  public Credentials withPublicFields(String... names) {
+    Objects.requireNonNull(names, "names");
+    Set<String> all = new TreeSet<>(publicFields);
+    for (String name : names) {
+      Objects.requireNonNull(name, "name");
+      if (name.equals(passwordField)) {
+        throw new IllegalArgumentException(
+            "the field '" + Printable.text(name) + "' is the password and cannot be declared public; read it with"
+                + " password()");
+      }
+      all.add(name);
+    }
+    return new Credentials(secret, username, userField, passwordField, password, Collections.unmodifiableSet(all));
   }
 
   /**
@@ -86,16 +134,29 @@ public final class Credentials {
   }
 
   /**
-   * Another field of the same JSON value, such as {@code host}, {@code port}, {@code dbname} or
-   * {@code engine}. The password field is never returned this way.
+   * Another field of the same JSON value, if it is a connection field ({@link #CONNECTION_FIELDS},
+   * such as {@code host}, {@code port}, {@code dbname} or {@code engine}), the username field, or a
+   * field declared with {@link #withPublicFields(String...)}.
    *
    * @param name the field's name
-   * @return its text, or empty if the value has no such text field (or it is the password)
+   * @return its text, or empty if the value has no such text field
+   * @throws IllegalArgumentException if the field is not one of those: it may be secret (read it
+   *     with {@code secret().field(name)}, as a {@link SecretValue}), or it is the password (read it
+   *     with {@link #password()})
    */
   public Optional<String> field(String name) {
     Objects.requireNonNull(name, "name");
     if (name.equals(passwordField)) {
-      return Optional.empty();
+      throw new IllegalArgumentException(
+          "the field '" + Printable.text(name) + "' of secret " + Printable.text(secret.name())
+              + " is the password: read it with password(), which keeps it out of Strings");
+    }
+    if (!name.equals(userField) && !publicFields.contains(name)) {
+      throw new IllegalArgumentException(
+          "the field '" + Printable.text(name) + "' of secret " + Printable.text(secret.name())
+              + " is not a known connection field " + new TreeSet<>(publicFields) + " and may be secret: read it"
+              + " as a SecretValue with secret().field(\"" + Printable.text(name) + "\"), or, if it holds no"
+              + " secret, declare it with withPublicFields(\"" + Printable.text(name) + "\")");
     }
     Set<String> names = secret.fieldNames();
     if (!names.contains(name)) {
@@ -115,8 +176,8 @@ public final class Credentials {
    */
   @Override
   public String toString() {
-    return "Credentials[username=" + username + ", secret=" + secret.name() + ", version="
-        + secret.versionId() + "]";
+    return "Credentials[username=" + Printable.text(username) + ", secret=" + Printable.text(secret.name())
+        + ", version=" + Printable.text(secret.versionId()) + "]";
   }
 
   /** Makes Jackson data binding fail before it writes anything. */

@@ -175,7 +175,11 @@ public final class Secret {
 
   /**
    * The value. Whether it is owned or borrowed depends on where this secret came from: from a
-   * {@link SecretSource} the caller owns it; from a cache it is borrowed.
+   * {@link SecretSource} the caller owns it and closes it ({@code try (SecretValue v =
+   * source.fetch(ref).value()) {...}}); from a {@code SecretCache} it is <b>borrowed</b>: never
+   * close it (that throws), and do not keep it, since the cache zeroes it once its version is
+   * replaced and the overlap ends; read it from the cache each time. {@link SecretValue#isBorrowed()}
+   * tells which.
    *
    * @return the value
    */
@@ -211,7 +215,7 @@ public final class Secret {
             "field '" + fieldName + "' of secret '" + name + "' is null",
             SecretRef.of(name).withField(fieldName));
       default:
-        return Objects.requireNonNull(parsed.value).borrow();
+        return Objects.requireNonNull(parsed.value).borrowAsField();
     }
   }
 

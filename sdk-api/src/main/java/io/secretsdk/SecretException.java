@@ -1,5 +1,6 @@
 package io.secretsdk;
 
+import io.secretsdk.internal.Printable;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
@@ -9,6 +10,10 @@ import org.jspecify.annotations.Nullable;
  * <p>A message names the secret and the backend and says what to do; it never carries a secret
  * value or a raw response body. {@link #ref()} gives the reference the error is about, where there
  * is one.
+ *
+ * <p>Control characters, line separators and invisible format characters in a message are
+ * written as escapes (a line feed as {@code \n}, an escape character as a backslash, {@code u}
+ * and {@code 001B}): a message that quotes a hostile secret name cannot forge a log line.
  */
 public class SecretException extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -42,7 +47,7 @@ public class SecretException extends RuntimeException {
    * @param cause the underlying failure, or {@code null}
    */
   public SecretException(String message, @Nullable SecretRef ref, @Nullable Throwable cause) {
-    super(message, cause);
+    super(Printable.text(message), cause);
     this.ref = ref;
   }
 

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import io.secretsdk.internal.Printable;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,8 +26,24 @@ import org.jspecify.annotations.Nullable;
  *       {@code %3F}, {@code %23} and {@code %26}; {@link #parse} decodes any {@code %XX} and
  *       {@link #toUri} encodes those four, so that {@code parse(r.toUri()).equals(r)};
  *   <li>a stage is {@code current}, {@code previous} or {@code pending}, in any case; a reference
- *       names a version or a stage, never both.
+ *       names a version or a stage, never both;
+ *   <li>whitespace around a part is refused, never trimmed: {@code " db"} would otherwise be a
+ *       secret nobody can see is missing; a name that really starts or ends with a space writes it
+ *       {@code %20};
+ *   <li>a scheme needs both slashes: {@code file:/prod/db} is refused (write {@code file://prod/db},
+ *       or {@code file:///prod/db} for a name that starts with a slash), never read as a scheme-less
+ *       name.
  * </ul>
+ *
+ * <p><b>Fields.</b> The {@code #field} picks one top-level field of a JSON value and is applied
+ * where a value is read, never where a secret is fetched: {@link SecretSource#fetch} and {@code
+ * SecretCache.get} return the whole version (the field does not change which secret or version is
+ * read), and {@code SecretCache.value(uri)} and {@link Secret#field(String)} read the field. Read a
+ * field of a fetched secret with {@code secret.field(ref.field().get())}.
+ *
+ * <p><b>Printing.</b> {@link #toString()} and {@link #toUri()} percent-encode control characters,
+ * line separators and invisible format characters ({@code %0A}), so that a reference is safe in a
+ * log line or a message whatever its name holds.
  */
 public final class SecretRef {
   private final @Nullable String scheme;
@@ -57,10 +74,13 @@ public final class SecretRef {
    *
    * @param name the secret's name
    * @return the reference
-   * @throws InvalidSecretRefException if the name is empty or blank
+   * @throws InvalidSecretRefException if the name is empty or blank, or starts or ends with
+   *     whitespace (refused, not trimmed; {@link #parse} reads a real space written {@code %20})
    */
   public static SecretRef of(String name) {
-    return new SecretRef(null, checkName(name, name), null, null, null);
+    checkName(name, name);
+    refuseSurroundingSpace(name, "name", name);
+    return new SecretRef(null, name, null, null, null);
   }
 
   /**
@@ -77,6 +97,11 @@ public final class SecretRef {
       throw new InvalidSecretRefException("a secret reference must not be empty");
     }
     String rest = uri;
+    if (Character.isWhitespace(uri.charAt(0)) || Character.isWhitespace(uri.charAt(uri.length() - 1))) {
+      throw new InvalidSecretRefException(
+          "secret reference '" + uri + "' has whitespace around it; remove it (write a space that is part of the"
+              + " name as %20)");
+    }
     String scheme = null;
     int sep = rest.indexOf("://");
     int firstQuery = firstOf(rest, '?', '#');
@@ -84,10 +109,13 @@ public final class SecretRef {
       scheme = rest.substring(0, sep);
       checkScheme(scheme, uri);
       rest = rest.substring(sep + 3);
+    } else {
+      refuseSingleSlash(uri);
     }
     String field = null;
     int hash = rest.indexOf('#');
     if (hash >= 0) {
+      refuseSurroundingSpace(rest.substring(hash + 1), "field", uri);
       field = decode(rest.substring(hash + 1), uri);
       if (field.isEmpty()) {
         throw new InvalidSecretRefException("secret reference '" + uri + "' has an empty #field");
@@ -107,6 +135,7 @@ public final class SecretRef {
               "secret reference '" + uri + "': parameter '" + param + "' has no value; use ?version=V or ?stage=S");
         }
         String key = param.substring(0, eq);
+        refuseSurroundingSpace(param.substring(eq + 1), key, uri);
         String val = decode(param.substring(eq + 1), uri);
         if (val.isEmpty()) {
           throw new InvalidSecretRefException("secret reference '" + uri + "': '" + key + "' is empty");
@@ -135,8 +164,47 @@ public final class SecretRef {
             "secret reference '" + uri + "' names both a version and a stage; name one");
       }
     }
+    refuseSurroundingSpace(rest, "name", uri);
     String name = checkName(decode(rest, uri), uri);
     return new SecretRef(scheme, name, version, stage, field);
+  }
+
+  /** {@code file:/prod/db}: a scheme with one slash, which would otherwise be a scheme-less name. */
+  private static void refuseSingleSlash(String uri) {
+    int colon = schemeColon(uri);
+    if (colon > 0 && uri.startsWith(":/", colon)) {
+      String scheme = uri.substring(0, colon);
+      String name = uri.substring(colon + 2);
+      throw new InvalidSecretRefException(
+          "secret reference '" + uri + "' has a scheme with one slash; write " + scheme + "://" + name
+              + " (or " + scheme + ":///" + name + " for a name that starts with '/')");
+    }
+  }
+
+  /** The index of the colon ending a leading scheme-like part ({@code [a-z][a-z0-9+.-]*:}), or -1. */
+  private static int schemeColon(String s) {
+    if (s.isEmpty() || s.charAt(0) < 'a' || s.charAt(0) > 'z') {
+      return -1;
+    }
+    for (int i = 1; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == ':') {
+        return i;
+      }
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.')) {
+        return -1;
+      }
+    }
+    return -1;
+  }
+
+  private static void refuseSurroundingSpace(String part, String what, String uri) {
+    if (!part.isEmpty()
+        && (Character.isWhitespace(part.charAt(0)) || Character.isWhitespace(part.charAt(part.length() - 1)))) {
+      throw new InvalidSecretRefException(
+          "secret reference '" + uri + "' has whitespace around its " + what + "; remove it (write a space that is"
+              + " part of it as %20)");
+    }
   }
 
   private static int firstOf(String s, char a, char b) {
@@ -224,6 +292,7 @@ public final class SecretRef {
 
   private static String encode(String s, boolean inQuery) {
     StringBuilder sb = null;
+    int last = s.length() - 1;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
       String esc;
@@ -232,7 +301,9 @@ public final class SecretRef {
         case '?': esc = "%3F"; break;
         case '#': esc = "%23"; break;
         case '&': esc = inQuery ? "%26" : null; break;
-        default: esc = null;
+        default:
+          esc = Printable.needsEscape(c) || ((i == 0 || i == last) && Character.isWhitespace(c))
+              ? percent(c) : null;
       }
       if (esc != null && sb == null) {
         sb = new StringBuilder(s.length() + 8).append(s, 0, i);
@@ -246,6 +317,16 @@ public final class SecretRef {
       }
     }
     return sb == null ? s : sb.toString();
+  }
+
+  /** The UTF-8 percent-encoding of one character (never a surrogate: those are printable here). */
+  private static String percent(char c) {
+    StringBuilder sb = new StringBuilder(9);
+    for (byte b : String.valueOf(c).getBytes(StandardCharsets.UTF_8)) {
+      sb.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xF, 16)))
+          .append(Character.toUpperCase(Character.forDigit(b & 0xF, 16)));
+    }
+    return sb.toString();
   }
 
   /**
@@ -365,8 +446,13 @@ public final class SecretRef {
     if (scheme != null) {
       sb.append(scheme).append("://");
     } else {
-      // Without a scheme, a "://" in the name would read back as one.
+      // Without a scheme, a "://" in the name would read back as one, and a leading "x:/" would be
+      // refused as a scheme with one slash.
       encodedName = encodedName.replace("://", "%3A//");
+      int colon = schemeColon(encodedName);
+      if (colon > 0 && encodedName.startsWith(":/", colon)) {
+        encodedName = encodedName.substring(0, colon) + "%3A" + encodedName.substring(colon + 1);
+      }
     }
     sb.append(encodedName);
     if (version != null) {

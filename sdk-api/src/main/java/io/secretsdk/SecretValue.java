@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.StampedLock;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.security.auth.Destroyable;
 import org.jspecify.annotations.Nullable;
@@ -19,11 +20,27 @@ import org.jspecify.annotations.Nullable;
  * copy through {@link #withChars} or {@link #withBytes}, which is wiped as soon as the reader
  * returns, so that no copy outlives its use.
  *
- * <p><b>Ownership.</b> A value is either <em>owned</em>, when the holder may and should destroy it,
- * or <em>borrowed</em> ({@link #borrow()}), a view of someone else's value that can be read but not
- * destroyed: its {@code destroy()} throws {@link UnsupportedOperationException}. What a {@code
- * SecretCache} returns is borrowed; the cache zeroes it at eviction, at the end of its overlap, or
- * at close. What a {@link SecretSource} returns is owned by the caller.
+ * <p><b>Ownership: owned or borrowed.</b> A value is either <em>owned</em>, when the holder may and
+ * should destroy it, or <em>borrowed</em> ({@link #isBorrowed()}), a view of someone else's value
+ * that can be read but not destroyed. The rule, by where the value came from:
+ *
+ * <table>
+ *   <caption>Who destroys a value</caption>
+ *   <tr><th>from</th><th>is</th><th>so</th></tr>
+ *   <tr><td>{@code SecretCache.get(..).value()}, {@code SecretCache.value(..)}, {@code previous},
+ *       {@code accepted}, a {@code RotationEvent}</td><td>borrowed</td>
+ *       <td>never close it; the cache zeroes it at eviction, at the end of its overlap after a
+ *       rotation, or at close, so read it from the cache each time instead of keeping it</td></tr>
+ *   <tr><td>{@link Secret#field(String)}, {@link Credentials#password()}</td><td>borrowed</td>
+ *       <td>destroyed with the secret's value</td></tr>
+ *   <tr><td>{@link SecretSource#fetch} and the other source calls, {@link #copyOf}, {@link
+ *       #wrap}, {@link #fromUtf8}, {@link #copyOfBinary}</td><td>owned</td>
+ *       <td>close it when done: {@code try (SecretValue v = source.fetch(ref).value()) {...}}</td></tr>
+ * </table>
+ *
+ * <p>Closing a borrowed value throws {@link UnsupportedOperationException} saying so; reading a
+ * kept cache value after the cache zeroed it throws {@link IllegalStateException} saying to read it
+ * from the cache again.
  *
  * <p><b>Redaction.</b> {@code toString()} never shows the content; {@code equals} and {@code
  * hashCode} are identity; the class is not {@link java.io.Serializable}, and Jackson data binding
@@ -35,12 +52,21 @@ import org.jspecify.annotations.Nullable;
  */
 public final class SecretValue implements Destroyable, AutoCloseable {
 
-  private final Store store;
-  private final boolean borrowed;
+  /** Where a value came from, for the messages that say what to do with it. */
+  private enum Origin {
+    OWNED,
+    /** Made by {@link #borrow()}: in practice, handed out by a {@code SecretCache}. */
+    BORROWED,
+    /** A parsed field of a secret's value. */
+    FIELD
+  }
 
-  private SecretValue(Store store, boolean borrowed) {
+  private final Store store;
+  private final Origin origin;
+
+  private SecretValue(Store store, Origin origin) {
     this.store = store;
-    this.borrowed = borrowed;
+    this.origin = origin;
   }
 
   /**
@@ -51,7 +77,7 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    */
   public static SecretValue copyOf(char[] text) {
     Objects.requireNonNull(text, "text");
-    return new SecretValue(new Store(text.clone(), null), false);
+    return new SecretValue(new Store(text.clone(), null), Origin.OWNED);
   }
 
   /**
@@ -63,7 +89,7 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    */
   public static SecretValue wrap(char[] text) {
     Objects.requireNonNull(text, "text");
-    return new SecretValue(new Store(text, null), false);
+    return new SecretValue(new Store(text, null), Origin.OWNED);
   }
 
   /**
@@ -77,7 +103,7 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    */
   public static SecretValue fromUtf8(byte[] utf8) {
     Objects.requireNonNull(utf8, "utf8");
-    return new SecretValue(new Store(Utf8.decode(utf8, 0, utf8.length), null), false);
+    return new SecretValue(new Store(Utf8.decode(utf8, 0, utf8.length), null), Origin.OWNED);
   }
 
   /**
@@ -89,7 +115,7 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    */
   public static SecretValue copyOfBinary(byte[] bytes) {
     Objects.requireNonNull(bytes, "bytes");
-    return new SecretValue(new Store(null, bytes.clone()), false);
+    return new SecretValue(new Store(null, bytes.clone()), Origin.OWNED);
   }
 
   /**
@@ -100,8 +126,14 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    * @throws IllegalStateException if this value is destroyed
    */
   public SecretValue borrow() {
-    store.checkAlive();
-    return new SecretValue(store, true);
+    store.checkAlive(Origin.OWNED);
+    return new SecretValue(store, Origin.BORROWED);
+  }
+
+  /** A borrowed view for a parsed field, whose messages say it belongs to its secret. */
+  SecretValue borrowAsField() {
+    store.checkAlive(Origin.FIELD);
+    return new SecretValue(store, Origin.FIELD);
   }
 
   /**
@@ -119,7 +151,7 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    * @return {@code true} for a borrowed view
    */
   public boolean isBorrowed() {
-    return borrowed;
+    return origin != Origin.OWNED;
   }
 
   /**
@@ -129,7 +161,7 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    * @throws IllegalStateException if the value is destroyed
    */
   public int length() {
-    store.checkAlive();
+    store.checkAlive(origin);
     return store.length;
   }
 
@@ -144,7 +176,7 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    */
   public <R> R withChars(Function<char[], R> reader) {
     Objects.requireNonNull(reader, "reader");
-    char[] copy = store.copyChars();
+    char[] copy = store.copyChars(origin);
     try {
       return reader.apply(copy);
     } finally {
@@ -164,9 +196,46 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    */
   public <R> R withBytes(Function<byte[], R> reader) {
     Objects.requireNonNull(reader, "reader");
-    byte[] copy = store.copyBytes();
+    byte[] copy = store.copyBytes(origin);
     try {
       return reader.apply(copy);
+    } finally {
+      Arrays.fill(copy, (byte) 0);
+    }
+  }
+
+  /**
+   * Lends the consumer a copy of the text, wiped as soon as it returns (or throws): the form of
+   * {@link #withChars} for uses that return nothing, such as {@code value.useChars(chars ->
+   * connect(user, chars))} where {@code connect} is {@code void}. The consumer must not keep the
+   * array.
+   *
+   * @param consumer uses the characters
+   * @throws IllegalStateException if the value is destroyed, or is binary
+   */
+  public void useChars(Consumer<char[]> consumer) {
+    Objects.requireNonNull(consumer, "consumer");
+    char[] copy = store.copyChars(origin);
+    try {
+      consumer.accept(copy);
+    } finally {
+      Arrays.fill(copy, '\0');
+    }
+  }
+
+  /**
+   * Lends the consumer the content as bytes (as {@link #withBytes} does), wiped as soon as it
+   * returns (or throws): the form for uses that return nothing.
+   *
+   * @param consumer uses the bytes
+   * @throws IllegalStateException if the value is destroyed
+   * @throws SecretFormatException if the text holds an unpaired surrogate and has no UTF-8 form
+   */
+  public void useBytes(Consumer<byte[]> consumer) {
+    Objects.requireNonNull(consumer, "consumer");
+    byte[] copy = store.copyBytes(origin);
+    try {
+      consumer.accept(copy);
     } finally {
       Arrays.fill(copy, (byte) 0);
     }
@@ -179,7 +248,7 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    * @throws IllegalStateException if the value is destroyed, or is binary
    */
   public char[] toCharArray() {
-    return store.copyChars();
+    return store.copyChars(origin);
   }
 
   /**
@@ -191,7 +260,7 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    * @throws IllegalStateException if the value is destroyed, or is binary
    */
   public String revealString() {
-    char[] copy = store.copyChars();
+    char[] copy = store.copyChars(origin);
     try {
       return new String(copy);
     } finally {
@@ -210,25 +279,25 @@ public final class SecretValue implements Destroyable, AutoCloseable {
   public boolean contentEquals(SecretValue other) {
     Objects.requireNonNull(other, "other");
     if (other.store == store) {
-      store.checkAlive();
+      store.checkAlive(origin);
       return true;
     }
     if (other.isBinary() != isBinary()) {
-      store.checkAlive();
-      other.store.checkAlive();
+      store.checkAlive(origin);
+      other.store.checkAlive(origin);
       return false;
     }
     if (isBinary()) {
-      byte[] theirs = other.store.copyBytes();
+      byte[] theirs = other.store.copyBytes(other.origin);
       try {
-        return store.bytesEqual(theirs);
+        return store.bytesEqual(theirs, origin);
       } finally {
         Arrays.fill(theirs, (byte) 0);
       }
     }
-    char[] theirs = other.store.copyChars();
+    char[] theirs = other.store.copyChars(other.origin);
     try {
-      return store.charsEqual(theirs);
+      return store.charsEqual(theirs, origin);
     } finally {
       Arrays.fill(theirs, '\0');
     }
@@ -244,23 +313,30 @@ public final class SecretValue implements Destroyable, AutoCloseable {
   public boolean contentEquals(char[] other) {
     Objects.requireNonNull(other, "other");
     if (isBinary()) {
-      store.checkAlive();
+      store.checkAlive(origin);
       return false;
     }
-    return store.charsEqual(other);
+    return store.charsEqual(other, origin);
   }
 
   /**
    * Zeroes the content. Idempotent. Values derived from this one (borrowed views, parsed fields)
    * are destroyed with it.
    *
-   * @throws UnsupportedOperationException if this is a borrowed view: its owner destroys it
+   * @throws UnsupportedOperationException if this is a borrowed view (from a {@code SecretCache}
+   *     or a secret's field): its owner destroys it
    */
   @Override
   public void destroy() {
-    if (borrowed) {
+    if (origin == Origin.BORROWED) {
       throw new UnsupportedOperationException(
-          "this SecretValue is borrowed (from a SecretCache or a Secret's field); its owner destroys it");
+          "this value is borrowed from a SecretCache, which zeroes it; do not close it — use try-with-resources"
+              + " only on values a SecretSource returned");
+    }
+    if (origin == Origin.FIELD) {
+      throw new UnsupportedOperationException(
+          "this value is a field of a Secret and is destroyed with the secret's value; do not close it — close"
+              + " the value of a secret a SecretSource returned, and nothing from a SecretCache");
     }
     store.destroy();
   }
@@ -322,20 +398,31 @@ public final class SecretValue implements Destroyable, AutoCloseable {
       this.length = chars != null ? chars.length : Objects.requireNonNull(bytes).length;
     }
 
-    void checkAlive() {
+    void checkAlive(Origin origin) {
       if (destroyed) {
-        throw destroyedError();
+        throw destroyedError(origin);
       }
     }
 
-    private static IllegalStateException destroyedError() {
-      return new IllegalStateException("this SecretValue has been destroyed");
+    private static IllegalStateException destroyedError(Origin origin) {
+      switch (origin) {
+        case BORROWED:
+          return new IllegalStateException(
+              "this value was zeroed by its cache after its version was replaced (or it was evicted, or the cache"
+                  + " closed); read it again from the cache each time you need it instead of keeping it");
+        case FIELD:
+          return new IllegalStateException(
+              "this field's secret has been destroyed (by its owner, or by its cache after its version was"
+                  + " replaced); read the secret again instead of keeping its fields");
+        default:
+          return new IllegalStateException("this SecretValue has been destroyed (closed by its owner)");
+      }
     }
 
-    char[] copyChars() {
+    char[] copyChars(Origin origin) {
       long stamp = lock.readLock();
       try {
-        checkAlive();
+        checkAlive(origin);
         if (chars == null) {
           throw new IllegalStateException("this SecretValue is binary: read it with withBytes");
         }
@@ -345,10 +432,10 @@ public final class SecretValue implements Destroyable, AutoCloseable {
       }
     }
 
-    byte[] copyBytes() {
+    byte[] copyBytes(Origin origin) {
       long stamp = lock.readLock();
       try {
-        checkAlive();
+        checkAlive(origin);
         if (bytes != null) {
           return bytes.clone();
         }
@@ -358,10 +445,10 @@ public final class SecretValue implements Destroyable, AutoCloseable {
       }
     }
 
-    boolean charsEqual(char[] other) {
+    boolean charsEqual(char[] other, Origin origin) {
       long stamp = lock.readLock();
       try {
-        checkAlive();
+        checkAlive(origin);
         char[] mine = chars;
         if (mine == null || mine.length != other.length) {
           return false;
@@ -376,10 +463,10 @@ public final class SecretValue implements Destroyable, AutoCloseable {
       }
     }
 
-    boolean bytesEqual(byte[] other) {
+    boolean bytesEqual(byte[] other, Origin origin) {
       long stamp = lock.readLock();
       try {
-        checkAlive();
+        checkAlive(origin);
         byte[] mine = bytes;
         if (mine == null || mine.length != other.length) {
           return false;
@@ -408,7 +495,7 @@ public final class SecretValue implements Destroyable, AutoCloseable {
         lock.unlockWrite(stamp);
       }
       dependent.destroy();
-      throw destroyedError();
+      throw destroyedError(Origin.OWNED);
     }
 
     void destroy() {

@@ -83,4 +83,52 @@ class SecretRefTest {
     assertThatThrownBy(() -> SecretRef.of("a").withField("")).isInstanceOf(InvalidSecretRefException.class);
     assertThatThrownBy(() -> SecretRef.of("a").withScheme("A")).isInstanceOf(InvalidSecretRefException.class);
   }
+
+  @ParameterizedTest
+  @ValueSource(strings = {" db", "db ", "\tdb", "db\n", "aws-sm:// db", "aws-sm://db ?stage=current", "db#password ",
+      "db?version= 3", "db?version=3 #f"})
+  void whitespaceAroundAnyPartIsRefusedNotTrimmed(String uri) {
+    assertThatThrownBy(() -> SecretRef.parse(uri))
+        .isInstanceOf(InvalidSecretRefException.class)
+        .hasMessageContaining("whitespace");
+  }
+
+  @Test
+  void aSpaceThatIsPartOfTheNameIsWrittenPercentTwenty() {
+    SecretRef ref = SecretRef.parse("file://%20odd name%20");
+    assertThat(ref.name()).isEqualTo(" odd name ");
+    assertThat(ref.toUri()).isEqualTo("file://%20odd name%20");
+    assertThat(SecretRef.parse(ref.toUri())).isEqualTo(ref);
+    assertThatThrownBy(() -> SecretRef.of(" db")).isInstanceOf(InvalidSecretRefException.class)
+        .hasMessageContaining("whitespace");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"file:/prod/db", "aws-ssm:/app/db/password", "vault:/secret/app"})
+  void aSchemeWithOneSlashIsRefusedNamingTheTwoSlashForm(String uri) {
+    String scheme = uri.substring(0, uri.indexOf(':'));
+    assertThatThrownBy(() -> SecretRef.parse(uri))
+        .isInstanceOf(InvalidSecretRefException.class)
+        .hasMessageContaining("one slash")
+        .hasMessageContaining(scheme + "://" + uri.substring(uri.indexOf(':') + 2));
+  }
+
+  @Test
+  void colonsThatAreNotASchemeStayPartOfTheName() {
+    assertThat(SecretRef.parse("/app/db:3").name()).isEqualTo("/app/db:3");
+    assertThat(SecretRef.parse("arn:aws:ssm:eu-west-1:1:parameter/app").scheme()).isEmpty();
+    assertThat(SecretRef.parse("db:blue").name()).isEqualTo("db:blue");
+    // A literal name that looks like a one-slash scheme survives the round trip, encoded.
+    SecretRef literal = SecretRef.of("file:/prod/db");
+    assertThat(literal.toUri()).isEqualTo("file%3A/prod/db");
+    assertThat(SecretRef.parse(literal.toUri())).isEqualTo(literal);
+  }
+
+  @Test
+  void controlCharactersInANameArePercentEncodedWhenPrinted() {
+    SecretRef ref = SecretRef.parse("aws-sm://prod%0A2026-01-01 INFO forged%0D%1B[31m\u202E");
+    assertThat(ref.name()).contains("\n").contains("\r").contains("\u001B").contains("\u202E");
+    assertThat(ref.toString()).isEqualTo("aws-sm://prod%0A2026-01-01 INFO forged%0D%1B[31m%E2%80%AE");
+    assertThat(SecretRef.parse(ref.toUri())).isEqualTo(ref);
+  }
 }

@@ -28,20 +28,55 @@ class SecretSourcesTest {
   @Test
   void propertiesForAMissingProviderAreRejectedAtOnce() {
     assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("vault-x.address", "http://127.0.0.1:1")))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(SecretConfigurationException.class)
         .hasMessageContaining("vault-x")
         .hasMessageContaining("no provider");
     assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("noscheme", "x")))
+        .isInstanceOf(SecretConfigurationException.class)
         .hasMessageContaining("<scheme>.<key>");
+    assertThatThrownBy(() -> SecretSources.fromProperties(Map.of(".root", "x")))
+        .isInstanceOf(SecretConfigurationException.class);
+    assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("file.", "x")))
+        .isInstanceOf(SecretConfigurationException.class);
   }
 
   @Test
-  void aRefWithoutSchemeNeedsADefaultWhenNothingIsConfigured() {
-    try (SecretSource source = SecretSources.fromProperties(Map.of())) {
-      assertThatThrownBy(() -> source.fetch(SecretRef.of("a")))
-          .isInstanceOf(InvalidSecretRefException.class)
-          .hasMessageContaining("default-scheme");
+  void noPropertiesAtAllIsAConfigurationErrorAtOnceNotAtTheFirstRead() {
+    assertThatThrownBy(() -> SecretSources.fromProperties(Map.of()))
+        .isInstanceOf(SecretConfigurationException.class)
+        .hasMessageContaining("no secret source is configured")
+        .hasMessageContaining("file.root")
+        .hasMessageContaining("default-scheme");
+  }
+
+  @Test
+  void aSchemeWhoseModuleIsMissingNamesTheArtifactToAdd() {
+    Map<String, String> artifacts = Map.of("aws-sm", "io.secretsdk:sdk-aws", "aws-ssm", "io.secretsdk:sdk-aws",
+        "gcp-sm", "io.secretsdk:sdk-gcp", "azure-kv", "io.secretsdk:sdk-azure", "vault", "io.secretsdk:sdk-vault");
+    artifacts.forEach((scheme, artifact) -> {
+      assertThatThrownBy(() -> SecretSources.fromProperties(Map.of(scheme + ".region", "x")))
+          .isInstanceOf(SecretConfigurationException.class).hasMessageContaining(artifact);
+      assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("default-scheme", scheme)))
+          .isInstanceOf(SecretConfigurationException.class).hasMessageContaining(artifact);
+    });
+    try (SecretSource source = SecretSources.fromProperties(Map.of("file.root", root.toString()))) {
+      assertThatThrownBy(() -> source.fetch(SecretRef.parse("vault://secret/app")))
+          .isInstanceOf(SecretConfigurationException.class)
+          .hasMessageContaining("io.secretsdk:sdk-vault");
     }
+  }
+
+  @Test
+  void aBadDefaultSchemeOrAProviderRefusingItsPropertiesIsAConfigurationErrorFromFromProperties() {
+    assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("default-scheme", " ")))
+        .isInstanceOf(SecretConfigurationException.class).hasMessageContaining("default-scheme is empty");
+    assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("default-scheme", "nosuch")))
+        .isInstanceOf(SecretConfigurationException.class).hasMessageContaining("[file");
+    // The default scheme's source is made at once, so its missing property shows now.
+    assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("default-scheme", "file")))
+        .isInstanceOf(SecretConfigurationException.class).hasMessageContaining("file.root");
+    assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("file.root", root.resolve("missing").toString())))
+        .isInstanceOf(SecretConfigurationException.class).hasMessageContaining("file");
   }
 
   @Test
@@ -91,9 +126,7 @@ class SecretSourcesTest {
       assertThat(source.canonical(SecretRef.of("db"))).isEqualTo(SecretRef.parse("file://db"));
       assertThat(source.canonical(SecretRef.parse("file://db#password"))).isEqualTo(SecretRef.parse("file://db#password"));
     }
-    try (SecretSource none = SecretSources.fromProperties(Map.of())) {
-      assertThat(none.canonical(SecretRef.of("db"))).isEqualTo(SecretRef.of("db"));
-    }
+
   }
 
   @Test

@@ -122,10 +122,12 @@ class SecretValueTest {
     value.destroy(); // idempotent
     for (Runnable access : List.<Runnable>of(
         value::length, value::toCharArray, value::revealString, () -> value.withChars(c -> 1),
-        () -> value.withBytes(b -> 1), () -> value.contentEquals(new char[0]), value::borrow,
-        view::revealString)) {
+        () -> value.withBytes(b -> 1), () -> value.contentEquals(new char[0]), value::borrow)) {
       assertThatThrownBy(access::run).isInstanceOf(IllegalStateException.class).hasMessageContaining("destroyed");
     }
+    // A borrowed view (what a cache hands out) says to read again instead of keeping it.
+    assertThatThrownBy(view::revealString).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("zeroed by its cache").hasMessageContaining("instead of keeping it");
     assertThat(view.isDestroyed()).isTrue();
     assertThat(value.toString()).isEqualTo("SecretValue[destroyed]");
   }
@@ -215,5 +217,35 @@ class SecretValueTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void useCharsServesVoidUsesAndWipesTheLentCopy() {
+    SecretValue value = SecretValue.copyOf(TEXT.toCharArray());
+    char[][] lent = new char[1][];
+    StringBuilder seen = new StringBuilder();
+    // An implicitly typed lambda calling a void method: withChars(Function) cannot take this.
+    value.useChars(chars -> {
+      lent[0] = chars;
+      seen.append(chars.length);
+    });
+    assertThat(seen.toString()).isEqualTo(String.valueOf(TEXT.length()));
+    assertThat(lent[0]).containsOnly('\0');
+    byte[][] bytes = new byte[1][];
+    value.useBytes(b -> bytes[0] = b);
+    assertThat(bytes[0]).containsOnly((byte) 0);
+    // withChars with a value-returning lambda still resolves, unchanged.
+    int length = value.withChars(chars -> chars.length);
+    assertThat(length).isEqualTo(TEXT.length());
+    value.destroy();
+    assertThatThrownBy(() -> value.useChars(c -> { })).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void anOwnedValueThatWasClosedSaysSo() {
+    SecretValue value = SecretValue.copyOf(TEXT.toCharArray());
+    value.close();
+    assertThatThrownBy(value::revealString).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("destroyed (closed by its owner)");
   }
 }

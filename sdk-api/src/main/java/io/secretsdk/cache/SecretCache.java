@@ -113,7 +113,13 @@ public interface SecretCache extends AutoCloseable {
 
   /**
    * The secret, from the cache when a usable value is held, else fetched (concurrent misses share
-   * one fetch).
+   * one fetch). The whole version is returned whatever the reference's {@code #field}: see
+   * {@link #value(String)} and {@link SecretRef}'s rule on fields.
+   *
+   * <p><b>Borrowed:</b> never close what this returns (that throws {@link
+   * UnsupportedOperationException}), and do not keep it: the cache zeroes a version at eviction,
+   * at close, and once a rotation's overlap ends, after which reading a kept value throws {@link
+   * IllegalStateException}. Call this again each time the value is needed (a warm read is cheap).
    *
    * @param ref which secret (its field is ignored)
    * @return the secret, borrowed
@@ -131,6 +137,11 @@ public interface SecretCache extends AutoCloseable {
   /**
    * The value a reference names: its {@code #field}, or the whole value.
    *
+   * <p><b>Borrowed:</b> never close what this returns (that throws {@link
+   * UnsupportedOperationException}), and do not keep it: the cache zeroes a version at eviction,
+   * at close, and once a rotation's overlap ends, after which reading a kept value throws {@link
+   * IllegalStateException}. Call this again each time the value is needed (a warm read is cheap).
+   *
    * @param uri the reference
    * @return the value, borrowed
    */
@@ -147,6 +158,11 @@ public interface SecretCache extends AutoCloseable {
   /**
    * The version replaced by the last rotation, while its overlap lasts.
    *
+   * <p><b>Borrowed:</b> never close what this returns (that throws {@link
+   * UnsupportedOperationException}), and do not keep it: the cache zeroes a version at eviction,
+   * at close, and once a rotation's overlap ends, after which reading a kept value throws {@link
+   * IllegalStateException}. Call this again each time the value is needed (a warm read is cheap).
+   *
    * @param ref which secret
    * @return the previous version, borrowed, or empty
    */
@@ -154,6 +170,11 @@ public interface SecretCache extends AutoCloseable {
 
   /**
    * The values to accept now: current first, then previous while its overlap lasts.
+   *
+   * <p><b>Borrowed:</b> never close what this returns (that throws {@link
+   * UnsupportedOperationException}), and do not keep it: the cache zeroes a version at eviction,
+   * at close, and once a rotation's overlap ends, after which reading a kept value throws {@link
+   * IllegalStateException}. Call this again each time the value is needed (a warm read is cheap).
    *
    * @param ref which secret (its field, if any, is applied to both)
    * @return one or two values, borrowed

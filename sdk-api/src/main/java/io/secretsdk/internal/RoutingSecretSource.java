@@ -4,6 +4,7 @@ import io.secretsdk.BatchResult;
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.Lease;
 import io.secretsdk.Secret;
+import io.secretsdk.SecretConfigurationException;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretSource;
@@ -39,47 +40,103 @@ public final class RoutingSecretSource implements SecretSource {
   private volatile boolean closed;
 
   /**
-   * Creates the router, and at once every source whose scheme has properties.
+   * The artifact that brings each scheme secretsdk ships, for the message when it is missing.
+   */
+  private static final Map<String, String> ARTIFACTS = Map.of(
+      "aws-sm", "io.secretsdk:sdk-aws",
+      "aws-ssm", "io.secretsdk:sdk-aws",
+      "gcp-sm", "io.secretsdk:sdk-gcp",
+      "azure-kv", "io.secretsdk:sdk-azure",
+      "vault", "io.secretsdk:sdk-vault",
+      "file", "io.secretsdk:sdk-api");
+
+  /**
+   * Creates the router, and at once every source whose scheme has properties, and the source of
+   * {@code default-scheme}: every configuration error shows here, as a {@link
+   * SecretConfigurationException}.
    *
    * @param providers the providers found, by scheme
    * @param properties {@code <scheme>.<key>} properties, and optionally {@code default-scheme}
+   * @throws SecretConfigurationException if there are no properties, a property is not of the form
+   *     {@code <scheme>.<key>}, names a scheme no provider handles (naming the module to add), or a
+   *     provider refuses its properties
    */
   public RoutingSecretSource(Map<String, SecretSourceProvider> providers, Map<String, String> properties) {
     this.providers = Map.copyOf(providers);
+    if (properties.isEmpty()) {
+      throw new SecretConfigurationException(
+          "no secret source is configured: the properties are empty; configure a backend, for example "
+              + "file.root=/run/secrets or aws-sm.region=eu-west-1, or name one to use with its defaults "
+              + "with default-scheme=aws-sm; schemes found on the class path: " + schemes());
+    }
     Map<String, Map<String, String>> byScheme = new TreeMap<>();
     String configuredDefault = null;
-    for (Map.Entry<String, String> e : properties.entrySet()) {
+    for (Map.Entry<String, String> e : new TreeMap<>(properties).entrySet()) {
       String key = e.getKey();
       if (key.equals(DEFAULT_SCHEME)) {
-        configuredDefault = e.getValue();
+        configuredDefault = e.getValue() == null ? "" : e.getValue().trim();
         continue;
       }
       int dot = key.indexOf('.');
       if (dot <= 0 || dot == key.length() - 1) {
-        throw new IllegalArgumentException(
-            "secret source property '" + key + "' is not of the form <scheme>.<key>; schemes found: "
-                + this.providers.keySet());
+        throw new SecretConfigurationException(
+            "secret source property '" + Printable.text(key) + "' is not of the form <scheme>.<key> (such as "
+                + "file.root) or default-scheme; schemes found: " + schemes());
       }
       String scheme = key.substring(0, dot);
       if (!this.providers.containsKey(scheme)) {
-        throw new IllegalArgumentException(
-            "secret source property '" + key + "' names scheme '" + scheme
-                + "', which no provider on the class path handles; schemes found: " + this.providers.keySet()
-                + " (add the backend's module as a dependency)");
+        throw new SecretConfigurationException(
+            "secret source property '" + Printable.text(key) + "' names scheme '" + Printable.text(scheme)
+                + "', which no provider on the class path handles; " + missing(scheme));
       }
       byScheme.computeIfAbsent(scheme, s -> new LinkedHashMap<>()).put(key.substring(dot + 1), e.getValue());
     }
     this.propertiesByScheme = byScheme;
-    if (configuredDefault != null && !this.providers.containsKey(configuredDefault)) {
-      throw new IllegalArgumentException(
-          "default-scheme '" + configuredDefault + "' has no provider; schemes found: " + this.providers.keySet());
+    if (configuredDefault != null) {
+      if (configuredDefault.isEmpty()) {
+        throw new SecretConfigurationException(
+            "property default-scheme is empty; name the scheme of scheme-less references, one of " + schemes());
+      }
+      if (!this.providers.containsKey(configuredDefault)) {
+        throw new SecretConfigurationException(
+            "default-scheme '" + Printable.text(configuredDefault) + "' has no provider on the class path; "
+                + missing(configuredDefault));
+      }
     }
     this.defaultScheme = configuredDefault != null
         ? configuredDefault
         : byScheme.size() == 1 ? byScheme.keySet().iterator().next() : null;
-    for (String scheme : byScheme.keySet()) {
-      source(scheme);
+    try {
+      for (String scheme : byScheme.keySet()) {
+        source(scheme, null);
+      }
+      if (defaultScheme != null) {
+        source(defaultScheme, null);
+      }
+    } catch (RuntimeException e) {
+      closeQuietly(e);
+      throw e;
     }
+  }
+
+  /** What to do about a scheme no provider handles: the artifact to add, or the schemes there are. */
+  private String missing(String scheme) {
+    String artifact = ARTIFACTS.get(scheme);
+    if (artifact != null) {
+      return "add the dependency " + artifact + " (it serves " + scheme + "); schemes found: " + schemes();
+    }
+    return "schemes found: " + schemes() + " (check the spelling, or add the backend's module as a dependency)";
+  }
+
+  private void closeQuietly(RuntimeException failure) {
+    for (SecretSource source : sources.values()) {
+      try {
+        source.close();
+      } catch (RuntimeException e) {
+        failure.addSuppressed(e);
+      }
+    }
+    sources.clear();
   }
 
   @Override
@@ -96,7 +153,7 @@ public final class RoutingSecretSource implements SecretSource {
     return new ArrayList<>(new TreeMap<>(providers).keySet());
   }
 
-  private SecretSource source(String scheme) {
+  private SecretSource source(String scheme, @Nullable SecretRef ref) {
     if (closed) {
       throw new IllegalStateException("this secret source is closed");
     }
@@ -106,13 +163,26 @@ public final class RoutingSecretSource implements SecretSource {
     }
     SecretSourceProvider provider = providers.get(scheme);
     if (provider == null) {
+      if (ARTIFACTS.containsKey(scheme)) {
+        throw new SecretConfigurationException(
+            "no secret source for scheme '" + scheme + "' of " + ref + ": " + missing(scheme), ref);
+      }
       throw new InvalidSecretRefException(
-          "no secret source for scheme '" + scheme + "'; schemes found: " + schemes()
-              + " (add the backend's module as a dependency)");
+          "no secret source for scheme '" + Printable.text(scheme) + "' of " + ref + "; " + missing(scheme), ref);
     }
     return sources.computeIfAbsent(scheme, s -> {
       LOG.debug("creating the {} secret source", s);
-      return provider.create(propertiesByScheme.getOrDefault(s, Map.of()));
+      try {
+        return provider.create(propertiesByScheme.getOrDefault(s, Map.of()));
+      } catch (SecretConfigurationException e) {
+        throw e;
+      } catch (RuntimeException e) {
+        // A provider that throws something else still reports configuration: its message names
+        // properties, never secret values.
+        String reason = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
+        throw new SecretConfigurationException(
+            "the " + s + " secret source could not be created from its properties: " + reason, ref, e);
+      }
     });
   }
 
@@ -120,11 +190,11 @@ public final class RoutingSecretSource implements SecretSource {
     String scheme = ref.scheme().orElse(defaultScheme);
     if (scheme == null) {
       throw new InvalidSecretRefException(
-          "secret reference '" + ref + "' names no scheme and no default-scheme is configured; schemes found: "
-              + schemes(),
+          "secret reference '" + ref + "' names no scheme and no default-scheme is configured; write the scheme "
+              + "(such as file://" + Printable.text(ref.name()) + ") or set default-scheme; schemes found: " + schemes(),
           ref);
     }
-    return source(scheme);
+    return source(scheme, ref);
   }
 
   @Override
@@ -233,7 +303,7 @@ public final class RoutingSecretSource implements SecretSource {
       throw new UnsupportedOperationException(
           "this lease was not handed out by any source of this router, so it cannot be routed");
     }
-    return source(scheme);
+    return source(scheme, null);
   }
 
   @Override

@@ -4,6 +4,7 @@ import io.secretsdk.BatchResult;
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.Secret;
 import io.secretsdk.SecretAccessDeniedException;
+import io.secretsdk.SecretConfigurationException;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretFormatException;
 import io.secretsdk.SecretNotFoundException;
@@ -12,6 +13,7 @@ import io.secretsdk.SecretSource;
 import io.secretsdk.SecretValue;
 import io.secretsdk.VersionStage;
 import io.secretsdk.aws.internal.AwsBackend;
+import io.secretsdk.internal.Printable;
 import io.secretsdk.aws.internal.AwsClientSettings;
 import io.secretsdk.aws.internal.AwsErrors;
 import io.secretsdk.aws.internal.RotationSchedules;
@@ -155,7 +157,8 @@ public final class AwsSecretsManagerSource implements SecretSource {
     }
     Secret secret = toSecret(ref, r.name(), r.arn(), r.versionId(), r.secretString(), r.secretBinary(),
         r.hasVersionStages() ? r.versionStages() : List.of(), r.createdDate());
-    LOG.debug("read secret '{}' version {} {} from {}", ref.name(), secret.versionId(), secret.labels(),
+    LOG.debug("read secret {} version {} {} from {}", ref, Printable.text(secret.versionId()),
+        Printable.text(secret.labels().toString()),
         BACKEND.displayName());
     return isCurrent(ref) ? withSchedule(ref, secret) : secret;
   }
@@ -217,7 +220,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
           for (SecretValueEntry e : r.secretValues()) {
             String id = matchId(chunk, e.name(), e.arn());
             if (id == null || got.containsKey(id)) {
-              LOG.debug("ignored an unasked-for entry '{}' in a BatchGetSecretValue answer", e.name());
+              LOG.debug("ignored an unasked-for entry '{}' in a BatchGetSecretValue answer", Printable.text(e.name()));
               continue;
             }
             SecretRef ref = refsById.get(id).get(0);
@@ -460,6 +463,10 @@ public final class AwsSecretsManagerSource implements SecretSource {
      * The region of the client the source makes; without it, the SDK's default region chain
      * (environment, system property, profile, instance metadata) decides.
      *
+     * <p>A region the SDK does not know ({@code eu-wset-1}) is refused by {@link #build()}, since
+     * the SDK would accept it and send every call to a host that does not exist; with {@link
+     * #endpoint} set as well, any region name is accepted (a region newer than the SDK).
+     *
      * @param region the region
      * @return this builder
      */
@@ -544,14 +551,19 @@ public final class AwsSecretsManagerSource implements SecretSource {
      * Builds the source.
      *
      * @return the source
-     * @throws IllegalStateException if both a client and settings for making one were given, or
-     *     no client can be made (most often: no region is configured anywhere)
+     * @throws SecretConfigurationException if both a client and settings for making one were
+     *     given, no client can be made (most often: no region is configured anywhere), or the
+     *     client's region is one the SDK does not know (misspelled) and it has no explicit endpoint
      */
     public AwsSecretsManagerSource build() {
       if (client != null && settings.touched()) {
-        throw new IllegalStateException(
+        throw new SecretConfigurationException(
             "region, endpoint, credentials, profile and timeout configure the client this builder makes; "
                 + "with client(...) set them on your own client instead");
+      }
+      if (client != null) {
+        AwsClientSettings.checkResolvedRegion(SCHEME, client.serviceClientConfiguration().region(),
+            client.serviceClientConfiguration().endpointOverride().isPresent());
       }
       return new AwsSecretsManagerSource(this);
     }

@@ -4,6 +4,7 @@ import io.secretsdk.BatchResult;
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.Secret;
 import io.secretsdk.SecretAccessDeniedException;
+import io.secretsdk.SecretConfigurationException;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretFormatException;
 import io.secretsdk.SecretNotFoundException;
@@ -12,9 +13,11 @@ import io.secretsdk.SecretSource;
 import io.secretsdk.SecretValue;
 import io.secretsdk.VersionStage;
 import io.secretsdk.aws.internal.AwsBackend;
+import io.secretsdk.internal.Printable;
 import io.secretsdk.aws.internal.AwsClientSettings;
 import io.secretsdk.aws.internal.AwsErrors;
 import io.secretsdk.aws.internal.SsmName;
+import io.secretsdk.aws.internal.SsmPresence;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
@@ -77,6 +80,11 @@ import software.amazon.awssdk.services.ssm.model.ParameterHistory;
  * 5xx, timeouts, connection failures and unreadable responses are unavailable. This source makes
  * one SDK call per request and never retries; the package documentation says who does.
  *
+ * <p><b>Dependency.</b> The AWS SSM client is an optional dependency of sdk-aws, so that Secrets
+ * Manager users do not carry it: add {@code software.amazon.awssdk:ssm} to use this source. Without
+ * it, {@link #builder()} (and the {@code aws-ssm} provider) throw a {@link
+ * SecretConfigurationException} saying so.
+ *
  * <p>Thread-safe. What it returns is owned by the caller.
  */
 public final class SsmParameterSource implements SecretSource {
@@ -110,8 +118,11 @@ public final class SsmParameterSource implements SecretSource {
    * Starts a source. Give it a client with {@link Builder#client}, or let it make one.
    *
    * @return a builder
+   * @throws SecretConfigurationException if the AWS SSM client ({@code software.amazon.awssdk:ssm},
+   *     an optional dependency of sdk-aws) is not on the class path
    */
   public static Builder builder() {
+    SsmPresence.require();
     return new Builder();
   }
 
@@ -173,7 +184,7 @@ public final class SsmParameterSource implements SecretSource {
       throw AwsErrors.map(e, ref, BACKEND, what(name));
     }
     Secret secret = toSecret(ref, name, p);
-    LOG.debug("read parameter '{}' version {} from {}", name, secret.versionId(), BACKEND.displayName());
+    LOG.debug("read parameter {} version {} from {}", ref, Printable.text(secret.versionId()), BACKEND.displayName());
     return secret;
   }
 
@@ -347,7 +358,8 @@ public final class SsmParameterSource implements SecretSource {
     if (previous.lastModifiedDate() != null) {
       b.createdAt(previous.lastModifiedDate());
     }
-    LOG.debug("read parameter '{}' previous version {} from {}", parameter, previous.version(), BACKEND.displayName());
+    LOG.debug("read parameter '{}' previous version {} from {}", Printable.text(parameter), previous.version(),
+        BACKEND.displayName());
     return Optional.of(b.value(SecretValue.wrap(previous.value().toCharArray())).build());
   }
 
@@ -440,6 +452,10 @@ public final class SsmParameterSource implements SecretSource {
      * The region of the client the source makes; without it, the SDK's default region chain
      * decides.
      *
+     * <p>A region the SDK does not know ({@code eu-wset-1}) is refused by {@link #build()}, since
+     * the SDK would accept it and send every call to a host that does not exist; with {@link
+     * #endpoint} set as well, any region name is accepted (a region newer than the SDK).
+     *
      * @param region the region
      * @return this builder
      */
@@ -499,14 +515,19 @@ public final class SsmParameterSource implements SecretSource {
      * Builds the source.
      *
      * @return the source
-     * @throws IllegalStateException if both a client and settings for making one were given, or
-     *     no client can be made (most often: no region is configured anywhere)
+     * @throws SecretConfigurationException if both a client and settings for making one were
+     *     given, no client can be made (most often: no region is configured anywhere), or the
+     *     client's region is one the SDK does not know (misspelled) and it has no explicit endpoint
      */
     public SsmParameterSource build() {
       if (client != null && settings.touched()) {
-        throw new IllegalStateException(
+        throw new SecretConfigurationException(
             "region, endpoint, credentials, profile and timeout configure the client this builder makes; "
                 + "with client(...) set them on your own client instead");
+      }
+      if (client != null) {
+        AwsClientSettings.checkResolvedRegion(SCHEME, client.serviceClientConfiguration().region(),
+            client.serviceClientConfiguration().endpointOverride().isPresent());
       }
       return new SsmParameterSource(this);
     }

@@ -355,7 +355,7 @@ class AwsSecretsManagerSourceTest {
   void aClientAndSettingsForMakingOneAreNotAcceptedTogether() {
     assertThatThrownBy(() -> AwsSecretsManagerSource.builder().client(client)
             .region(software.amazon.awssdk.regions.Region.US_EAST_1).build())
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(io.secretsdk.SecretConfigurationException.class)
         .hasMessageContaining("your own client");
   }
 

@@ -119,7 +119,7 @@ class ProvidersTest {
     System.clearProperty("aws.region");
 
     assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("aws-ssm.endpoint", fake.endpoint().toString())))
-        .isInstanceOf(IllegalStateException.class)
+        .isInstanceOf(io.secretsdk.SecretConfigurationException.class)
         .hasMessageContaining("no region")
         .hasMessageContaining("aws-ssm.region");
   }
@@ -127,16 +127,16 @@ class ProvidersTest {
   @Test
   void anUnknownPropertyIsRefusedNamingTheKnownOnes() {
     assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("aws-sm.regoin", "eu-west-1")))
-        .isInstanceOf(IllegalArgumentException.class)
+        .isInstanceOf(io.secretsdk.SecretConfigurationException.class)
         .hasMessageContaining("aws-sm.regoin")
-        .hasMessageContaining("[endpoint, profile, region]");
+        .hasMessageContaining("[aws-sm.endpoint, aws-sm.profile, aws-sm.region]");
   }
 
   @Test
   void aMalformedEndpointIsRefused() {
     assertThatThrownBy(() -> new SsmParameterSourceProvider().create(Map.of("endpoint", "not a uri")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("aws-ssm.endpoint");
+        .isInstanceOf(io.secretsdk.SecretConfigurationException.class).hasMessageContaining("aws-ssm.endpoint");
     assertThatThrownBy(() -> new SsmParameterSourceProvider().create(Map.of("endpoint", "relative/path")))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("absolute");
+        .isInstanceOf(io.secretsdk.SecretConfigurationException.class).hasMessageContaining("absolute");
   }
 }

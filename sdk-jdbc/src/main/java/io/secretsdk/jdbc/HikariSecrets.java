@@ -11,6 +11,7 @@ import io.secretsdk.jdbc.internal.Backoff;
 import io.secretsdk.jdbc.internal.CacheCredentialsProvider;
 import io.secretsdk.jdbc.internal.ConnectionTags;
 import io.secretsdk.jdbc.internal.Connector;
+import io.secretsdk.jdbc.internal.HikariVersion;
 import io.secretsdk.jdbc.internal.RotatingHikariDataSource;
 import io.secretsdk.jdbc.internal.TrackingDataSource;
 import java.time.Clock;
@@ -51,6 +52,12 @@ import javax.sql.DataSource;
  *
  * <p>HikariCP's {@code Credentials} carries the password as a {@link String}: one is made for each
  * new physical connection, used for that login and not kept by this library.
+ *
+ * <p><b>Versions.</b> Needs HikariCP 7.0.0 or newer (the first with {@code
+ * HikariCredentialsProvider}); built and tested with 7.0.2, the version {@code io.secretsdk:sdk-bom}
+ * manages. Under an older HikariCP, {@code dataSource(...)} throws a {@link
+ * io.secretsdk.SecretConfigurationException} saying so; {@link SecretDataSource} works under any
+ * pool and any HikariCP version.
  */
 public final class HikariSecrets {
   private HikariSecrets() {}
@@ -65,6 +72,8 @@ public final class HikariSecrets {
    * @return the started pool
    * @throws IllegalArgumentException if the configuration names no JDBC URL, data source class or
    *     data source
+   * @throws io.secretsdk.SecretConfigurationException if the HikariCP on the class path is older
+   *     than 7.0.0
    * @throws com.zaxxer.hikari.pool.HikariPool.PoolInitializationException as HikariCP, if the
    *     first connection fails
    */
@@ -83,12 +92,15 @@ public final class HikariSecrets {
    * @return the started pool
    * @throws IllegalArgumentException if the configuration names no JDBC URL, data source class or
    *     data source, or the fields are the same
+   * @throws io.secretsdk.SecretConfigurationException if the HikariCP on the class path is older
+   *     than 7.0.0
    */
   public static HikariDataSource dataSource(
       HikariConfig config, SecretCache cache, SecretRef ref, String userField, String passwordField) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(cache, "cache");
     Objects.requireNonNull(ref, "ref");
+    HikariVersion.check(HikariConfig.class.getClassLoader());
     HikariConfig copy = new HikariConfig();
     config.copyStateTo(copy);
     DataSource target = target(copy);
@@ -101,7 +113,7 @@ public final class HikariSecrets {
     copy.setDriverClassName(null);
     copy.setUsername(null);
     copy.setPassword(null);
-    copy.setCredentialsProvider(new CacheCredentialsProvider(connector));
+    CacheCredentialsProvider.install(copy, connector);
     return RotatingHikariDataSource.start(copy, cache, ref.withoutField(), connector, tags, Clock.systemUTC());
   }
 

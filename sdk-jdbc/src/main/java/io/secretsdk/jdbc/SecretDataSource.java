@@ -4,6 +4,7 @@ import io.secretsdk.SecretRef;
 import io.secretsdk.cache.SecretCache;
 import io.secretsdk.jdbc.internal.Backoff;
 import io.secretsdk.jdbc.internal.Connector;
+import io.secretsdk.jdbc.internal.JdbcUrls;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -172,15 +173,15 @@ public final class SecretDataSource implements DataSource {
   }
 
   /**
-   * Names the secret and the URL without its parameters, never a credential.
+   * Names the secret and the URL with every password in it replaced by {@code ***}, in each form
+   * drivers accept ({@code ?password=}, {@code ;password=}, {@code user:pw@host}, Oracle's {@code
+   * user/pw@host}), and parameters naming a token, key or secret as well; never a credential.
    *
    * @return a description
    */
   @Override
   public String toString() {
-    int query = jdbcUrl.indexOf('?');
-    return "SecretDataSource[url=" + (query < 0 ? jdbcUrl : jdbcUrl.substring(0, query))
-        + ", secret=" + connector.ref().name() + "]";
+    return "SecretDataSource[url=" + JdbcUrls.redact(jdbcUrl) + ", secret=" + connector.ref() + "]";
   }
 
   /** Configures a {@link SecretDataSource}. */

@@ -3,16 +3,18 @@ package io.secretsdk.aws.internal;
 /** The two AWS services, with what their error messages need to say. */
 public enum AwsBackend {
   /** AWS Secrets Manager. */
-  SECRETS_MANAGER("AWS Secrets Manager", "secret", "secretsmanager:GetSecretValue"),
+  SECRETS_MANAGER("AWS Secrets Manager", "aws-sm", "secret", "secretsmanager:GetSecretValue"),
   /** AWS Systems Manager Parameter Store. */
-  SSM("AWS SSM Parameter Store", "parameter", "ssm:GetParameter");
+  SSM("AWS SSM Parameter Store", "aws-ssm", "parameter", "ssm:GetParameter");
 
   private final String displayName;
+  private final String scheme;
   private final String noun;
   private final String readPermission;
 
-  AwsBackend(String displayName, String noun, String readPermission) {
+  AwsBackend(String displayName, String scheme, String noun, String readPermission) {
     this.displayName = displayName;
+    this.scheme = scheme;
     this.noun = noun;
     this.readPermission = readPermission;
   }
@@ -24,6 +26,15 @@ public enum AwsBackend {
    */
   public String displayName() {
     return displayName;
+  }
+
+  /**
+   * The scheme, for messages naming provider properties.
+   *
+   * @return {@code aws-sm} or {@code aws-ssm}
+   */
+  public String scheme() {
+    return scheme;
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.secretsdk.aws.internal;
 
+import io.secretsdk.SecretConfigurationException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Objects;
@@ -54,7 +55,7 @@ public final class AwsClientSettings {
   public void endpoint(URI endpoint) {
     Objects.requireNonNull(endpoint, "endpoint");
     if (!endpoint.isAbsolute() || endpoint.getHost() == null) {
-      throw new IllegalArgumentException(
+      throw new SecretConfigurationException(
           "endpoint " + endpoint + " is not an absolute URI with a host, such as https://vpce-1.secretsmanager.eu-west-1.vpce.amazonaws.com");
     }
     this.endpoint = endpoint;
@@ -79,7 +80,7 @@ public final class AwsClientSettings {
   public void profile(String profile) {
     Objects.requireNonNull(profile, "profile");
     if (profile.isBlank()) {
-      throw new IllegalArgumentException("profile must not be blank");
+      throw new SecretConfigurationException("the AWS profile must not be blank");
     }
     this.profile = profile;
     touched = true;
@@ -93,7 +94,7 @@ public final class AwsClientSettings {
   public void timeout(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("timeout must be positive, was " + timeout);
+      throw new SecretConfigurationException("the AWS call timeout must be positive, was " + timeout);
     }
     this.timeout = timeout;
     touched = true;
@@ -114,11 +115,20 @@ public final class AwsClientSettings {
    * @return a new client, owned by the caller
    */
   public SecretsManagerClient secretsManager() {
+    checkRegion();
+    SecretsManagerClient client;
     try {
-      return configure(SecretsManagerClient.builder()).build();
+      client = configure(SecretsManagerClient.builder()).build();
     } catch (SdkClientException e) {
       throw noClient("aws-sm", e);
     }
+    try {
+      checkResolvedRegion("aws-sm", client.serviceClientConfiguration().region(), endpoint != null);
+    } catch (SecretConfigurationException e) {
+      client.close();
+      throw e;
+    }
+    return client;
   }
 
   /**
@@ -127,20 +137,55 @@ public final class AwsClientSettings {
    * @return a new client, owned by the caller
    */
   public SsmClient ssm() {
+    checkRegion();
+    SsmClient client;
     try {
-      return configure(SsmClient.builder()).build();
+      client = configure(SsmClient.builder()).build();
     } catch (SdkClientException e) {
       throw noClient("aws-ssm", e);
+    }
+    try {
+      checkResolvedRegion("aws-ssm", client.serviceClientConfiguration().region(), endpoint != null);
+    } catch (SecretConfigurationException e) {
+      client.close();
+      throw e;
+    }
+    return client;
+  }
+
+  /** A region set on the builder is checked before any client is made. */
+  private void checkRegion() {
+    if (region != null) {
+      AwsRegions.check(region, endpoint != null);
+    }
+  }
+
+  /**
+   * Checks the region a client ended up with, wherever it came from (the builder, {@code
+   * AWS_REGION}, a profile): a misspelled one is refused now rather than failing every call.
+   *
+   * @param scheme the scheme, for the message
+   * @param resolved the client's region
+   * @param endpointOverridden whether the client has an explicit endpoint
+   * @throws SecretConfigurationException if the SDK does not know the region and there is no endpoint
+   */
+  public static void checkResolvedRegion(String scheme, Region resolved, boolean endpointOverridden) {
+    try {
+      AwsRegions.check(resolved, endpointOverridden);
+    } catch (SecretConfigurationException e) {
+      throw new SecretConfigurationException(
+          "the " + scheme + " client's region: " + e.getMessage() + " (the region comes from region(...) on the"
+              + " builder, the property " + scheme + ".region, AWS_REGION, or the AWS profile)", null, e);
     }
   }
 
   /** The SDK could not set a client up; in practice, no region was found. */
-  private static IllegalStateException noClient(String scheme, SdkClientException e) {
-    return new IllegalStateException(
+  private static SecretConfigurationException noClient(String scheme, SdkClientException e) {
+    return new SecretConfigurationException(
         "could not make an AWS client for " + scheme + " (" + RedactedCause.describe(e) + "): most often no region "
             + "was found; set one with region(...) on the builder, the property " + scheme + ".region, the "
             + "environment variable AWS_REGION, or a region in the AWS profile",
-        RedactedCause.of(e));
+        null, RedactedCause.of(e));
   }
 
   private <B extends AwsClientBuilder<B, ?> & SdkSyncClientBuilder<B, ?>> B configure(B b) {

@@ -2,6 +2,7 @@ package io.secretsdk.aws.internal;
 
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.SecretAccessDeniedException;
+import io.secretsdk.SecretConfigurationException;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
@@ -11,6 +12,7 @@ import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
@@ -48,6 +50,16 @@ public final class AwsErrors {
       String message = details == null ? null : details.errorMessage();
       return fromCode(code, message, se.statusCode(), se.isThrottlingException(), retryAfter(se),
           se.requestId(), ref, backend, what, cause);
+    }
+    if (isMissingCredentials(e)) {
+      return new SecretConfigurationException(
+          "no AWS credentials were found for reading " + what + " from " + backend.displayName()
+              + " (the SDK: \"" + MISSING_CREDENTIALS + "\"); this is configuration, not an outage, and is not"
+              + " retried: give the source credentials (credentials(...) on the builder, or a profile with"
+              + " profile(...) / the property " + backend.scheme() + ".profile), or make them available to the"
+              + " default chain (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws/credentials, web identity,"
+              + " or the container or instance role)",
+          ref, cause);
     }
     if (e instanceof ApiCallTimeoutException || e instanceof ApiCallAttemptTimeoutException
         || rootOf(e) instanceof SocketTimeoutException) {
@@ -96,9 +108,9 @@ public final class AwsErrors {
       String what,
       @Nullable Throwable cause) {
     String c = code == null ? "" : code;
-    String suffix = " (" + (c.isEmpty() ? "no error code" : "error code " + c)
+    String suffix = " (" + (c.isEmpty() ? "no error code" : "error code " + shownCode(c))
         + (status > 0 ? ", HTTP " + status : "")
-        + (requestId != null ? ", request id " + requestId : "") + ")";
+        + (requestId != null ? ", request id " + shownRequestId(requestId) : "") + ")";
     String svc = backend.displayName();
     switch (c) {
       case "ResourceNotFoundException":
@@ -186,6 +198,66 @@ public final class AwsErrors {
     } catch (NumberFormatException ignored) {
       return null; // an HTTP date: no hint rather than a guess
     }
+  }
+
+  /**
+   * The error codes AWS documents for the calls this module makes. An error code is read from the
+   * response body, so only these are repeated in a message; any other is text of the body (a proxy's
+   * page, a malformed answer) and is not shown.
+   */
+  private static final Set<String> KNOWN_CODES = Set.of(
+      "ResourceNotFoundException", "ParameterNotFound", "ParameterVersionNotFound", "AccessDeniedException",
+      "AccessDenied", "UnrecognizedClientException", "InvalidClientTokenId", "InvalidSignatureException",
+      "SignatureDoesNotMatch", "IncompleteSignature", "ExpiredTokenException", "MissingAuthenticationToken",
+      "DecryptionFailure", "InvalidKeyId", "InvalidRequestException", "InvalidParameterException",
+      "ValidationException", "InvalidParameters", "ThrottlingException", "TooManyRequestsException",
+      "ThrottledException", "RequestLimitExceeded", "ProvisionedThroughputExceededException",
+      "InternalServiceError", "InternalServerError", "InternalFailure", "ServiceUnavailable",
+      "InvalidNextTokenException", "LimitExceededException", "RequestExpired", "ParameterVersionLabelLimitExceeded",
+      "InvalidFilterKey", "InvalidFilterValue", "InvalidFilterOption", "OptInRequired", "RequestTimeout");
+
+  /**
+   * An error code as a message may show it.
+   *
+   * @param code the code read from a response
+   * @return the code if AWS documents it, else a fixed phrase
+   */
+  public static String shownCode(String code) {
+    return KNOWN_CODES.contains(code) ? code : "not one AWS documents (not shown: it is text of the response)";
+  }
+
+  /**
+   * A request id as a message may show it: AWS's are letters, digits and dashes.
+   *
+   * @param requestId the id read from a response header
+   * @return the id, or a fixed phrase for anything else
+   */
+  public static String shownRequestId(String requestId) {
+    return requestId.length() <= 128 && requestId.chars().allMatch(ch -> (ch >= 'a' && ch <= 'z')
+        || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '=' || ch == '/' || ch == '+')
+        ? requestId : "(malformed, not shown)";
+  }
+
+  /** The opening of the SDK's message when no provider of its credential chain has credentials. */
+  static final String MISSING_CREDENTIALS = "Unable to load credentials from any of the providers in the chain";
+
+  /**
+   * Whether the SDK failed before sending anything because no credentials could be loaded: an
+   * {@link SdkClientException} of the SDK's own making (its credential providers' messages, never
+   * a service response).
+   *
+   * @param e the SDK's exception
+   * @return {@code true} for missing credentials
+   */
+  public static boolean isMissingCredentials(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof SdkClientException && t.getMessage() != null
+          && (t.getMessage().startsWith("Unable to load credentials")
+              || t.getMessage().startsWith("Profile file contained no credentials"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isUnreadableResponse(Throwable e) {

@@ -22,7 +22,7 @@ public final class AwsSecretsManagerSourceProvider implements SecretSourceProvid
   @Override
   public SecretSource create(Map<String, String> properties) {
     AwsSecretsManagerSource.Builder b = AwsSecretsManagerSource.builder();
-    ProviderProperties.parse(scheme(), properties).applyTo(b::region, b::endpoint, b::profile);
+    AwsProperties.apply(scheme(), properties, b::region, b::endpoint, b::profile);
     return b.build();
   }
 }

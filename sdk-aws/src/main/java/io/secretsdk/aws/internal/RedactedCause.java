@@ -6,6 +6,7 @@ import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
+import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
  * Stands in for an AWS SDK exception as the cause of a secretsdk exception: the original's type,
@@ -15,7 +16,8 @@ import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
  * response cannot be parsed, a parser's excerpt of the body, which may be part of a secret. So the
  * message of an exception is kept only where it cannot come from a response: exceptions of the
  * {@code java.net} and {@code javax.net.ssl} packages ("Connection reset", "Read timed out") and the
- * SDK's call timeouts. Causes are redacted the same way, all the way down.
+ * SDK's call timeouts; of its missing-credentials message, only the fixed opening. Causes are
+ * redacted the same way, all the way down.
  */
 public final class RedactedCause extends RuntimeException {
   private static final long serialVersionUID = 1L;
@@ -56,14 +58,18 @@ public final class RedactedCause extends RuntimeException {
       AwsErrorDetails details = e.awsErrorDetails();
       sb.append(" (HTTP ").append(e.statusCode());
       if (details != null && details.errorCode() != null) {
-        sb.append(", error code ").append(details.errorCode());
+        sb.append(", error code ").append(AwsErrors.shownCode(details.errorCode()));
       }
       if (e.requestId() != null) {
-        sb.append(", request id ").append(e.requestId());
+        sb.append(", request id ").append(AwsErrors.shownRequestId(e.requestId()));
       }
       sb.append(')');
     } else if (hasSafeMessage(t) && t.getMessage() != null) {
       sb.append(": ").append(t.getMessage());
+    } else if (t instanceof SdkClientException && t.getMessage() != null
+        && t.getMessage().startsWith(AwsErrors.MISSING_CREDENTIALS)) {
+      // The SDK's own words, not its full message (which lists each provider's attempt and paths).
+      sb.append(": ").append(AwsErrors.MISSING_CREDENTIALS);
     }
     return sb.toString();
   }

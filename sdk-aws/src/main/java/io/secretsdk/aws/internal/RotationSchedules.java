@@ -1,5 +1,6 @@
 package io.secretsdk.aws.internal;
 
+import io.secretsdk.internal.Printable;
 import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretRef;
@@ -62,17 +63,17 @@ public final class RotationSchedules {
     try {
       DescribeSecretResponse d = client.describeSecret(b -> b.secretId(secretId));
       next = Boolean.TRUE.equals(d.rotationEnabled()) ? d.nextRotationDate() : null;
-      LOG.debug("rotation schedule of secret '{}' (version {}): {}", secretId, versionId,
+      LOG.debug("rotation schedule of secret '{}' (version {}): {}", Printable.text(secretId), Printable.text(versionId),
           next == null ? "no rotation scheduled" : "next rotation at " + next);
     } catch (SdkException | UncheckedIOException e) {
       SecretException mapped = AwsErrors.map(e, ref, AwsBackend.SECRETS_MANAGER, "secret '" + secretId + "'");
       if (!(mapped instanceof SecretAccessDeniedException)) {
         LOG.debug("could not read the rotation schedule of secret '{}' ({}); will ask again on the next load",
-            secretId, mapped.getClass().getSimpleName());
+            Printable.text(secretId), mapped.getClass().getSimpleName());
         return null;
       }
       LOG.info("may not describe secret '{}' (grant secretsmanager:DescribeSecret to follow its rotation "
-          + "schedule); its refreshes follow the cache's default ttl", secretId);
+          + "schedule); its refreshes follow the cache's default ttl", Printable.text(secretId));
       next = null;
     }
     if (known.size() >= MAX_ENTRIES && !known.containsKey(secretId)) {

@@ -8,6 +8,9 @@ import java.util.Map;
 /**
  * Makes {@link SsmParameterSource}s for {@code SecretSources.fromProperties}, from the optional
  * properties {@code aws-ssm.region}, {@code aws-ssm.endpoint} and {@code aws-ssm.profile}.
+ * Discovered whether or not the optional SSM client is on the class path (it names no SSM type
+ * until {@link #create}); without it, {@code create} throws a configuration error naming {@code
+ * software.amazon.awssdk:ssm}.
  */
 public final class SsmParameterSourceProvider implements SecretSourceProvider {
 
@@ -21,8 +24,9 @@ public final class SsmParameterSourceProvider implements SecretSourceProvider {
 
   @Override
   public SecretSource create(Map<String, String> properties) {
+    SsmPresence.require();
     SsmParameterSource.Builder b = SsmParameterSource.builder();
-    ProviderProperties.parse(scheme(), properties).applyTo(b::region, b::endpoint, b::profile);
+    AwsProperties.apply(scheme(), properties, b::region, b::endpoint, b::profile);
     return b.build();
   }
 }

@@ -22,6 +22,18 @@ public final class CacheCredentialsProvider implements HikariCredentialsProvider
   }
 
   /**
+   * Gives a pool configuration a provider over a connector. Callers reach HikariCP's provider type
+   * only through here, so that they load even under a HikariCP without it (which {@link
+   * HikariVersion#check} then reports).
+   *
+   * @param config the pool's configuration
+   * @param connector reads the current credentials
+   */
+  public static void install(com.zaxxer.hikari.HikariConfig config, Connector connector) {
+    config.setCredentialsProvider(new CacheCredentialsProvider(connector));
+  }
+
+  /**
    * The current credentials.
    *
    * @return the user name and password the cache holds now
@@ -48,6 +60,6 @@ public final class CacheCredentialsProvider implements HikariCredentialsProvider
    */
   @Override
   public String toString() {
-    return "CacheCredentialsProvider[secret=" + connector.ref().name() + "]";
+    return "CacheCredentialsProvider[secret=" + connector.ref() + "]";
   }
 }

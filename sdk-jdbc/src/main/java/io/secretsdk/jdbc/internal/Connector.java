@@ -214,20 +214,20 @@ public final class Connector {
       Duration remaining = Duration.between(clock.instant(), deadline);
       if (remaining.isNegative() || remaining.isZero()) {
         if (last == null) {
-          throw new SQLTransientConnectionException("secret '" + ref.name() + "' kept rotating faster than a login "
+          throw new SQLTransientConnectionException("secret '" + ref + "' kept rotating faster than a login "
               + "could read it during a retry window of " + retryWindow.toSeconds() + " s", "08001");
         }
         throw exhausted(last, rejected);
       }
       Duration wait = backoff.delay(round, remaining, ThreadLocalRandom.current()::nextDouble);
       LOG.debug("authentication to the database failed with every credential of secret '{}' "
-          + "(versions {}); retrying in {} ms", ref.name(), tried, wait.toMillis());
+          + "(versions {}); retrying in {} ms", ref, tried, wait.toMillis());
       try {
         pause.pause(wait);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         SQLException interrupted = new SQLTransientConnectionException(
-            "interrupted while retrying a login with the credentials of secret '" + ref.name() + "'", "08001", e);
+            "interrupted while retrying a login with the credentials of secret '" + ref + "'", "08001", e);
         interrupted.addSuppressed(last);
         throw interrupted;
       }
@@ -335,7 +335,7 @@ public final class Connector {
         throw e;
       }
       LOG.debug("version {} of secret '{}' was replaced and zeroed while it was being read; reading again",
-          secret.versionId(), ref.name());
+          secret.versionId(), ref);
       return null;
     }
     tried.add(secret.versionId());
@@ -381,7 +381,7 @@ public final class Connector {
       return Optional.of(future.get(REFRESH_WAIT.toMillis(), TimeUnit.MILLISECONDS));
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-      LOG.debug("refreshing secret '{}' after a failed login did not succeed ({})", ref.name(),
+      LOG.debug("refreshing secret '{}' after a failed login did not succeed ({})", ref,
           cause.getClass().getSimpleName());
       return Optional.empty();
     } catch (InterruptedException e) {
@@ -395,10 +395,10 @@ public final class Connector {
       return cache.get(ref);
     } catch (SecretUnavailableException e) {
       throw new SQLTransientConnectionException(
-          "the credentials in secret '" + ref.name() + "' cannot be read now: " + e.getMessage(), "08001", e);
+          "the credentials in secret '" + ref + "' cannot be read now: " + e.getMessage(), "08001", e);
     } catch (SecretException e) {
       throw new SQLNonTransientConnectionException(
-          "the credentials in secret '" + ref.name() + "' cannot be read: " + e.getMessage(), "08001", e);
+          "the credentials in secret '" + ref + "' cannot be read: " + e.getMessage(), "08001", e);
     }
   }
 
@@ -415,14 +415,14 @@ public final class Connector {
       return Credentials.from(secret, userField, passwordField);
     } catch (SecretException e) {
       throw new SQLNonTransientConnectionException(
-          "secret '" + ref.name() + "' (version " + secret.versionId() + ") does not hold credentials in the fields '"
+          "secret '" + ref + "' (version " + secret.versionId() + ") does not hold credentials in the fields '"
               + userField + "' and '" + passwordField + "': " + e.getMessage(), "08001", e);
     }
   }
 
   private SQLException exhausted(SQLException last, List<String> rejected) {
     SQLException e = new SQLInvalidAuthorizationSpecException(
-        "the database rejected every credential of secret '" + ref.name() + "' (versions " + rejected
+        "the database rejected every credential of secret '" + ref + "' (versions " + rejected
             + ") during a retry window of " + retryWindow.toSeconds() + " s; check that the secret and the database "
             + "agree",
         last.getSQLState() == null ? "28000" : last.getSQLState(), last.getErrorCode(), last);

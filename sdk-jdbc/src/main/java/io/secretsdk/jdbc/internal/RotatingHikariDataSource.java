@@ -112,7 +112,7 @@ public final class RotatingHikariDataSource extends HikariDataSource {
         begin(current, Duration.ZERO, "started during a rotation");
       }
     } catch (SecretException e) {
-      LOG.debug("secret '{}' could not be read after the pool started ({})", ref.name(), e.getClass().getSimpleName());
+      LOG.debug("secret '{}' could not be read after the pool started ({})", ref, e.getClass().getSimpleName());
     }
   }
 
@@ -133,7 +133,7 @@ public final class RotatingHikariDataSource extends HikariDataSource {
     Rollover r = new Rollover(currentVersion, now + windowNanos, (long) (windowNanos * SPREAD) / size, pause);
     rollover = r;
     LOG.info("pool {}: secret '{}' is now version {} ({}); retiring connections opened with older credentials "
-        + "within {} ms", getPoolName(), ref.name(), currentVersion, why, window.toMillis());
+        + "within {} ms", getPoolName(), ref, currentVersion, why, window.toMillis());
     schedule(() -> sweep(r), (long) (windowNanos * SWEEP));
   }
 
@@ -156,7 +156,7 @@ public final class RotatingHikariDataSource extends HikariDataSource {
     if (pool != null) {
       sweeps.incrementAndGet();
       LOG.debug("pool {}: soft-evicting {} connection(s) still on older credentials of secret '{}'",
-          getPoolName(), stale, ref.name());
+          getPoolName(), stale, ref);
       pool.softEvictConnections();
     }
     schedule(() -> sweep(r), Math.max(remaining, pause));
@@ -166,7 +166,7 @@ public final class RotatingHikariDataSource extends HikariDataSource {
     if (rollover == r) {
       rollover = null;
       LOG.debug("pool {}: every connection uses version {} of secret '{}'", getPoolName(), r.currentVersion(),
-          ref.name());
+          ref);
     }
   }
 
