@@ -51,7 +51,7 @@ class GcpSecretManagerSourceTest {
       LeakGuard.watch(v);
     }
     LeakGuard.watch(FakeSecretManager.SERVER_CANARY);
-    source = front.sourceBuilder().timeout(Duration.ofSeconds(2)).build();
+    source = front.sourceBuilder().timeout(Duration.ofSeconds(10)).build();
   }
 
   @AfterEach

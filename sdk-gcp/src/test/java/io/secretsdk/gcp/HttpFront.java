@@ -37,7 +37,11 @@ final class HttpFront implements BeforeEachCallback, AfterEachCallback {
   private static final JsonFormat.Printer PRINTER = JsonFormat.printer()
       .usingTypeRegistry(TypeRegistry.newBuilder().add(RetryInfo.getDescriptor()).build());
 
+  static final String ACCESS_TOKEN = "ya29.fake-access-token";
+
   FakeSecretManager fake;
+  final java.util.concurrent.atomic.AtomicInteger tokenRequests = new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.List<String> authorizations = new java.util.concurrent.CopyOnWriteArrayList<>();
   private HttpServer server;
   private ExecutorService executor;
   private CountDownLatch released;
@@ -50,6 +54,13 @@ final class HttpFront implements BeforeEachCallback, AfterEachCallback {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.setExecutor(executor);
     server.createContext("/v1/", this::handle);
+    // An OAuth token endpoint for user credentials whose token_uri points here.
+    server.createContext("/token", ex -> {
+      try (ex) {
+        tokenRequests.incrementAndGet();
+        send(ex, 200, "{\"access_token\":\"" + ACCESS_TOKEN + "\",\"expires_in\":3600,\"token_type\":\"Bearer\"}");
+      }
+    });
     server.start();
   }
 
@@ -75,6 +86,8 @@ final class HttpFront implements BeforeEachCallback, AfterEachCallback {
 
   private void handle(HttpExchange ex) throws IOException {
     try (ex) {
+      String auth = ex.getRequestHeaders().getFirst("Authorization");
+      authorizations.add(auth == null ? "" : auth);
       String path = ex.getRequestURI().getRawPath().substring("/v1/".length());
       Map<String, String> query = query(ex.getRequestURI().getRawQuery());
       if (!"GET".equals(ex.getRequestMethod())) {

@@ -39,7 +39,7 @@ class HttpJsonTransportTest {
     LeakGuard.watch("pw-one-Kx81");
     LeakGuard.watch("pw-two-Lm92");
     LeakGuard.watch(FakeSecretManager.SERVER_CANARY);
-    source = front.sourceBuilder().timeout(Duration.ofSeconds(2)).build();
+    source = front.sourceBuilder().timeout(Duration.ofSeconds(10)).build();
   }
 
   @AfterEach
