@@ -223,6 +223,9 @@ public final class GcpSecretManagerSource implements SecretSource {
       }
       try {
         found.put(ref, e.getValue().get());
+      } catch (java.util.concurrent.CancellationException ex) {
+        failed.put(ref, new SecretUnavailableException(
+            "reading " + ref.name() + " from " + GcpErrors.SERVICE + " was cancelled: the source was closed", ref));
       } catch (ExecutionException ex) {
         Throwable cause = ex.getCause();
         failed.put(ref, cause instanceof SecretException ? (SecretException) cause
@@ -331,7 +334,12 @@ public final class GcpSecretManagerSource implements SecretSource {
     closed = true;
     synchronized (poolLock) {
       if (pool != null) {
-        pool.shutdownNow();
+        // Reads not yet started never will be: cancel them, so a fetchAll waiting on them returns.
+        for (Runnable never : pool.shutdownNow()) {
+          if (never instanceof Future) {
+            ((Future<?>) never).cancel(false);
+          }
+        }
       }
     }
     for (SecretManagerServiceClient c : madeClients.values()) {
@@ -629,10 +637,15 @@ public final class GcpSecretManagerSource implements SecretSource {
      *
      * @param defaultProject a project id or number
      * @return this builder
+     * @throws SecretConfigurationException if it is not a well-formed project id or number
      */
     public Builder project(String defaultProject) {
       Objects.requireNonNull(defaultProject, "defaultProject");
-      SecretName.parse("projects/" + defaultProject + "/secrets/x", null, null, null, null);
+      try {
+        SecretName.parse("projects/" + defaultProject + "/secrets/x", null, null, null, null);
+      } catch (InvalidSecretRefException e) {
+        throw new SecretConfigurationException("'" + defaultProject + "' is not a Google Cloud project id or number");
+      }
       this.project = defaultProject;
       return this;
     }
@@ -645,10 +658,16 @@ public final class GcpSecretManagerSource implements SecretSource {
      *
      * @param location e.g. {@code europe-west1}
      * @return this builder
+     * @throws SecretConfigurationException if it is not a well-formed location
      */
     public Builder location(String location) {
       Objects.requireNonNull(location, "location");
-      SecretName.parse("projects/p/locations/" + location + "/secrets/x", null, null, null, null);
+      try {
+        SecretName.parse("projects/p/locations/" + location + "/secrets/x", null, null, null, null);
+      } catch (InvalidSecretRefException e) {
+        throw new SecretConfigurationException(
+            "'" + location + "' is not a Google Cloud location such as europe-west1");
+      }
       this.location = location;
       return this;
     }

@@ -447,4 +447,37 @@ class GcpSecretManagerSourceTest {
     assertThat(source.fetch(ref("gcp-sm://b")).value().isBinary()).isTrue();
     assertThat(source.fetch(ref("gcp-sm://c")).value().isBinary()).isFalse();
   }
+
+  @Test
+  void closingWhileFetchAllWaitsOnTheServerEndsItWithoutAHang() throws Exception {
+    List<SecretRef> refs = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      fake.secret("c" + i).add("value-" + i);
+      refs.add(ref("gcp-sm://c" + i));
+    }
+    CountDownLatch gate = new CountDownLatch(1);
+    fake.accessGate = gate;
+    ExecutorService caller = Executors.newSingleThreadExecutor();
+    try {
+      Future<?> pending = caller.submit(() -> {
+        try {
+          BatchResult r = source.fetchAll(refs);
+          assertThat(r.found().size() + r.failed().size()).isEqualTo(refs.size());
+        } catch (IllegalStateException closed) {
+          assertThat(closed).hasMessageContaining("closed");
+        }
+      });
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (fake.inFlight.get() < GcpSecretManagerSource.PARALLEL_READS && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      source.close();
+      gate.countDown();
+      pending.get(15, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> source.fetchAll(refs)).isInstanceOf(IllegalStateException.class);
+    } finally {
+      fake.accessGate = null;
+      caller.shutdownNow();
+    }
+  }
 }
