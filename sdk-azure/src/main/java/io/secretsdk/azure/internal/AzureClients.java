@@ -80,6 +80,7 @@ public final class AzureClients {
         .credential(credential)
         .httpClient(httpClient)
         .retryOptions(noRetries())
+        .addPolicy(new CheckedJsonPolicy())
         .buildClient();
   }
 
