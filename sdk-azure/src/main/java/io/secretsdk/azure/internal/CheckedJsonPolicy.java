@@ -27,6 +27,10 @@ import reactor.core.publisher.Mono;
  * <p>Why: azure-core's deserializer logs a failed parse at ERROR with an excerpt of the body, and
  * the body of a secret read holds the secret's value. A client the source makes has this policy; a
  * client of yours does not (see the module README for the loggers to quiet).
+ *
+ * <p>It also drops the {@code Content-Length} header of a request without a body (the client sets
+ * {@code 0} on reads): the JDK's HTTP client may not send it, and azure-core's adapter logs a
+ * warning for every request that has it.
  */
 public final class CheckedJsonPolicy implements HttpPipelinePolicy {
   /** Makes the policy. */
@@ -44,6 +48,7 @@ public final class CheckedJsonPolicy implements HttpPipelinePolicy {
 
   @Override
   public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
+    dropEmptyContentLength(context);
     return next.process().flatMap(r -> isChecked(r)
         ? r.getBodyAsByteArray().defaultIfEmpty(new byte[0]).map(body -> checked(r, body))
         : Mono.just(r));
@@ -51,12 +56,21 @@ public final class CheckedJsonPolicy implements HttpPipelinePolicy {
 
   @Override
   public HttpResponse processSync(HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
+    dropEmptyContentLength(context);
     HttpResponse r = next.processSync();
     if (!isChecked(r)) {
       return r;
     }
     BinaryData body = r.getBodyAsBinaryData();
     return checked(r, body == null ? new byte[0] : body.toBytes());
+  }
+
+  private static void dropEmptyContentLength(HttpPipelineCallContext context) {
+    com.azure.core.http.HttpRequest request = context.getHttpRequest();
+    if (request.getBodyAsBinaryData() == null
+        && "0".equals(request.getHeaders().getValue(com.azure.core.http.HttpHeaderName.CONTENT_LENGTH))) {
+      request.getHeaders().remove(com.azure.core.http.HttpHeaderName.CONTENT_LENGTH);
+    }
   }
 
   private static boolean isChecked(HttpResponse r) {
