@@ -170,7 +170,8 @@ public final class AzureKeyVaultSource implements SecretSource {
           ref));
     }
     KeyVaultSecret s = get(ref, target.name(), target.version());
-    return toSecret(ref, s, target.version() == null ? EnumSet.of(VersionStage.CURRENT) : EnumSet.noneOf(VersionStage.class));
+    return toSecret(ref, target, s,
+        target.version() == null ? EnumSet.of(VersionStage.CURRENT) : EnumSet.noneOf(VersionStage.class));
   }
 
   /**
@@ -300,7 +301,7 @@ public final class AzureKeyVaultSource implements SecretSource {
           e.getClass().getSimpleName());
       return Optional.empty();
     }
-    return Optional.of(toSecret(ref, s, EnumSet.of(VersionStage.PREVIOUS)));
+    return Optional.of(toSecret(ref, new Target(target.name(), best.getVersion()), s, EnumSet.of(VersionStage.PREVIOUS)));
   }
 
   private static boolean isNewer(SecretProperties p, @Nullable SecretProperties than) {
@@ -364,7 +365,7 @@ public final class AzureKeyVaultSource implements SecretSource {
     return "secret '" + name + "'" + (version == null ? " (current version)" : " version " + version);
   }
 
-  private Secret toSecret(SecretRef ref, @Nullable KeyVaultSecret s, Set<VersionStage> stages) {
+  private Secret toSecret(SecretRef ref, Target asked, @Nullable KeyVaultSecret s, Set<VersionStage> stages) {
     if (s == null) {
       throw new SecretFormatException(AzureErrors.SERVICE + " answered for secret '" + ref.name()
           + "' without a body; the answer cannot be used", ref);
@@ -374,6 +375,13 @@ public final class AzureKeyVaultSource implements SecretSource {
     if (id == null) {
       throw new SecretFormatException(AzureErrors.SERVICE + " answered for secret '" + ref.name()
           + "' with an id that names no version; the answer cannot be used", ref);
+    }
+    if (!id.name().equalsIgnoreCase(asked.name())
+        || (asked.version() != null && !id.version().equalsIgnoreCase(asked.version()))) {
+      // A proxy or gateway answering for another request: never hand over someone else's value.
+      throw new SecretFormatException(AzureErrors.SERVICE + " " + vaultUrl + " answered the read of "
+          + what(asked.name(), asked.version()) + " with secret '" + id.name() + "' version " + id.version()
+          + "; the answer is not used (check proxies between this process and the vault)", ref);
     }
     String what = what(id.name(), id.version());
     if (p != null && Boolean.FALSE.equals(p.isEnabled())) {

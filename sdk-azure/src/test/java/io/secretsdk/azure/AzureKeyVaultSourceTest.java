@@ -107,6 +107,21 @@ class AzureKeyVaultSourceTest {
   }
 
   @Test
+  void anAnswerForAnotherSecretOrVersionIsAFormatErrorAndItsValueIsNotHandedOver() {
+    String other = "azure-someone-elses-pw";
+    LeakGuard.watch(other);
+    fake.server.stubFor(getSecret("mine", "").willReturn(json(fake.bundle("theirs", V1, other))));
+    fake.server.stubFor(getSecret("mine", V2).willReturn(json(fake.bundle("mine", V1, other))));
+    try (AzureKeyVaultSource source = fake.source()) {
+      assertThatThrownBy(() -> source.fetch(SecretRef.parse("azure-kv://mine")))
+          .isInstanceOf(io.secretsdk.SecretFormatException.class).hasMessageContaining("secret 'theirs'")
+          .hasMessageNotContaining(other);
+      assertThatThrownBy(() -> source.fetch(SecretRef.parse("azure-kv://mine?version=" + V2)))
+          .isInstanceOf(io.secretsdk.SecretFormatException.class).hasMessageContaining("version " + V1);
+    }
+  }
+
+  @Test
   void aMissingSecretIsNotFound() {
     fake.server.stubFor(getSecret("gone", "").willReturn(error(404, "SecretNotFound", null,
         "A secret with (name/id) gone was not found in this key vault.")));
