@@ -69,6 +69,18 @@ class ErrorsAndFaultsTest {
   }
 
   @Test
+  void aRetryAfterInMillisecondsIsPreferredAndAnUnreadableOneGivesNoHint() {
+    fake.server.stubFor(getSecret("app-secret", "").willReturn(error(429, "Throttled", null, SERVER_MESSAGE)
+        .withHeader("retry-after-ms", "1500").withHeader("Retry-After", "2")));
+    try (AzureKeyVaultSource source = fake.source()) {
+      assertThat(fetchFails(source, SecretThrottledException.class).retryAfter()).contains(Duration.ofMillis(1500));
+      fake.server.stubFor(getSecret("app-secret", "").willReturn(error(429, "Throttled", null, SERVER_MESSAGE)
+          .withHeader("Retry-After", "soon, maybe")));
+      assertThat(fetchFails(source, SecretThrottledException.class).retryAfter()).isEmpty();
+    }
+  }
+
+  @Test
   void aServerErrorIsUnavailableAfterOneRequestWhileAUsersClientKeepsItsOwnRetries() {
     fake.server.stubFor(getSecret("app-secret", "").willReturn(error(503, "ServiceUnavailable", null, SERVER_MESSAGE)));
     try (AzureKeyVaultSource source = fake.source()) {
