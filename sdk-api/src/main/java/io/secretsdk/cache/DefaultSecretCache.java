@@ -98,6 +98,8 @@ final class DefaultSecretCache implements SecretCache {
   static final double LEASE_END_FETCH_AT = 2.0 / 3.0;
 
   private final SecretSource source;
+  // observer hook: observers
+  private final CacheObservers observers;
   private final String backend;
   private final Clock clock;
   private final long defaultTtl;
@@ -127,7 +129,9 @@ final class DefaultSecretCache implements SecretCache {
   private final LongAdder evictions = new LongAdder();
 
   DefaultSecretCache(SecretCache.Builder b) {
-    this.source = b.source;
+    // observer hook: observers (the source is wrapped so that every backend call is reported)
+    this.observers = new CacheObservers(b.observers, b.source, b.clock);
+    this.source = observers.observe(b.source);
     this.backend = schemeOf(b.source);
     this.clock = b.clock;
     this.defaultTtl = saturatedMillis(b.defaultTtl);
@@ -211,11 +215,19 @@ final class DefaultSecretCache implements SecretCache {
         int phase = v.phase;
         if (phase == Version.FRESH) {
           hits.increment();
+          // observer hook: first read
+          if (!v.read) {
+            observers.firstRead(key, v, v.borrowed);
+          }
           return v.borrowed;
         }
         if (phase == Version.STALE) {
           hits.increment();
           staleServed.increment();
+          // observer hook: first read
+          if (!v.read) {
+            observers.firstRead(key, v, v.borrowed);
+          }
           return v.borrowed;
         }
       }
@@ -238,6 +250,10 @@ final class DefaultSecretCache implements SecretCache {
         hits.increment();
         if (now >= v.endsAt) {
           staleServed.increment();
+        }
+        // observer hook: first read
+        if (!v.read) {
+          observers.firstRead(key, v, v.borrowed);
         }
         return v.borrowed;
       }
@@ -269,6 +285,10 @@ final class DefaultSecretCache implements SecretCache {
         if (loaded.value.isDestroyed() && attempt < 3) {
           e = null; // lost a race with an invalidation or eviction: read again
           continue;
+        }
+        // observer hook: first read
+        if (!loaded.read) {
+          observers.firstRead(key, loaded, loaded.borrowed);
         }
         return loaded.borrowed;
       } catch (SecretException failure) {
@@ -392,12 +412,16 @@ final class DefaultSecretCache implements SecretCache {
   }
 
   private void runLoad(Entry e, CompletableFuture<Version> f, @Nullable Reason reason) {
+    // observer hook: load start
+    long started = CacheObservers.start();
     Secret fetched;
     try {
       fetched = guard.call(e.key, () -> source.fetch(e.key));
     } catch (RuntimeException | Error failure) {
       finish(e, f);
       onFailure(e, failure, reason == null);
+      // observer hook: load failed
+      observers.loaded(e.key, reason == null, null, failure, started);
       f.completeExceptionally(failure);
       return;
     }
@@ -405,9 +429,13 @@ final class DefaultSecretCache implements SecretCache {
       Version v = install(e, fetched, reason);
       finish(e, f);
       (reason == null ? loads : refreshes).increment();
+      // observer hook: load completed
+      observers.loaded(e.key, reason == null, v.borrowed, null, started);
       f.complete(v);
     } catch (RuntimeException | Error failure) {
       finish(e, f);
+      // observer hook: load failed
+      observers.loaded(e.key, reason == null, null, failure, started);
       f.completeExceptionally(failure);
     }
   }
@@ -450,9 +478,13 @@ final class DefaultSecretCache implements SecretCache {
       Version old = e.current;
       if (old != null && old.borrowed.versionId().equals(fetched.versionId())) {
         installed = Version.of(fetched, old.value, now, this, refreshFraction());
+        // observer hook: the same version keeps its first-read mark
+        installed.inheritRead(old);
         destroyQuietly(fetched.value());
       } else {
         installed = Version.of(fetched, fetched.value(), now, this, refreshFraction());
+        // observer hook: install (registers the new value for log masking, if enabled)
+        CacheObservers.installed(e.key, installed.value, installed.borrowed);
         if (old != null) {
           long until = Math.min(plus(now, overlap), old.hardEnd ? old.endsAt : Long.MAX_VALUE);
           Version older = e.previous;
@@ -504,6 +536,8 @@ final class DefaultSecretCache implements SecretCache {
     }
     if (event != null && !orphan) {
       announce(event);
+      // observer hook: rotation
+      observers.rotated(event);
     }
     toDestroy.forEach(DefaultSecretCache::destroy);
     if (orphan) {
@@ -557,7 +591,11 @@ final class DefaultSecretCache implements SecretCache {
       v.staleFlip = schedule(v.endsAt - now, () -> v.advance(Version.STALE));
     }
     if (v.phase != Version.OVER && v.serveUntil != Long.MAX_VALUE) {
-      v.overFlip = schedule(v.serveUntil - now, () -> v.advance(Version.OVER));
+      // observer hook: expiry (lease end, hard expiry or stale limit reached)
+      v.overFlip = schedule(v.serveUntil - now, () -> {
+        v.advance(Version.OVER);
+        observers.expired(e.key, v.borrowed);
+      });
     }
   }
 
@@ -578,12 +616,18 @@ final class DefaultSecretCache implements SecretCache {
   private void renew(Entry e, Version v) {
     Lease lease = Objects.requireNonNull(v.lease);
     Lease renewed;
+    // observer hook: renewal start
+    long started = CacheObservers.start();
     try {
       renewed = guard.call(e.key, () -> source.renew(lease, lease.ttl()));
     } catch (SecretUnavailableException transientFailure) {
       onFailure(e, transientFailure, false);
+      // observer hook: renewal failed
+      observers.renewed(e.key, v.borrowed.versionId(), transientFailure, started);
       return;
     } catch (RuntimeException notRenewable) {
+      // observer hook: renewal failed
+      observers.renewed(e.key, v.borrowed.versionId(), notRenewable, started);
       // Unsupported, revoked, denied: fetch new credentials instead.
       log.debug("renewal of the lease of secret '{}' from backend '{}' failed ({}); fetching new credentials",
           e.key, backend, notRenewable.getClass().getSimpleName());
@@ -591,6 +635,8 @@ final class DefaultSecretCache implements SecretCache {
       return;
     }
     refreshes.increment();
+    // observer hook: renewal completed
+    observers.renewed(e.key, v.borrowed.versionId(), null, started);
     long now = clock.millis();
     boolean extended = renewed.expiresAt().isAfter(lease.expiresAt());
     boolean full = renewed.ttl().toMillis() >= lease.ttl().toMillis() * FULL_RENEWAL;
@@ -603,6 +649,8 @@ final class DefaultSecretCache implements SecretCache {
       Secret metadata = v.borrowed.toBuilder().lease(extended ? renewed : lease).value(v.value).build();
       next = Version.renewed(metadata, v.value, now, this, keepRenewing ? refreshFraction() : LEASE_END_FETCH_AT,
           keepRenewing);
+      // observer hook: a renewed version keeps its first-read mark
+      next.inheritRead(v);
       v.cancelFlips();
       e.current = next;
       e.failures = 0;
@@ -691,13 +739,15 @@ final class DefaultSecretCache implements SecretCache {
   }
 
   /** Zeroes a version that a later rotation cut out of previous(), once its promised overlap ends. */
-  private static void retire(Entry e, Version v) {
+  private void retire(Entry e, Version v) {
     synchronized (e) {
       if (e.retired == null || e.retired.remove(v) == null) {
         return;
       }
     }
     destroy(v);
+    // observer hook: overlap end (of a version a second rotation cut out of previous())
+    observers.overlapEnded(e.key, v.borrowed);
   }
 
   private void endOverlap(Entry e, Version previous) {
@@ -709,6 +759,8 @@ final class DefaultSecretCache implements SecretCache {
       e.overlapTask = null;
     }
     destroy(previous);
+    // observer hook: overlap end
+    observers.overlapEnded(e.key, previous.borrowed);
     touch(e);
   }
 
@@ -773,6 +825,8 @@ final class DefaultSecretCache implements SecretCache {
     });
     if (dropped[0]) {
       evictions.increment();
+      // observer hook: eviction (nothing left to serve)
+      observers.evicted(e.key, e.current);
     }
   }
 
@@ -857,6 +911,8 @@ final class DefaultSecretCache implements SecretCache {
       return;
     }
     List<SecretRef> asked = List.copyOf(wanted);
+    // observer hook: load start (prefetch)
+    long started = CacheObservers.start();
     Map<SecretRef, SecretException> failed = new LinkedHashMap<>();
     BatchResult result;
     try {
@@ -865,6 +921,8 @@ final class DefaultSecretCache implements SecretCache {
       for (SecretRef key : asked) {
         failed.put(key, all);
         loadFailures.increment();
+        // observer hook: load failed (prefetch)
+        observers.loaded(key, true, null, all, started);
       }
       throw new PrefetchException(backend, asked.size(), failed);
     }
@@ -874,8 +932,10 @@ final class DefaultSecretCache implements SecretCache {
         continue;
       }
       Entry e = store.get(found.getKey(), newEntry);
-      install(e, found.getValue(), e.current == null ? null : Reason.BACKEND_CHANGED);
+      Version installed = install(e, found.getValue(), e.current == null ? null : Reason.BACKEND_CHANGED);
       loads.increment();
+      // observer hook: load completed (prefetch)
+      observers.loaded(e.key, true, installed.borrowed, null, started);
     }
     for (SecretRef key : asked) {
       if (result.found().containsKey(key)) {
@@ -888,6 +948,8 @@ final class DefaultSecretCache implements SecretCache {
       failed.put(key, failure);
       Entry e = store.get(key, newEntry);
       onFailure(e, failure, true);
+      // observer hook: load failed (prefetch)
+      observers.loaded(key, true, null, failure, started);
     }
     if (!failed.isEmpty()) {
       throw new PrefetchException(backend, asked.size(), failed);
@@ -940,6 +1002,8 @@ final class DefaultSecretCache implements SecretCache {
     }
     if (cause.wasEvicted()) {
       evictions.increment();
+      // observer hook: eviction (size bound)
+      observers.evicted(e.key, e.current);
     }
     clear(e);
   }
@@ -982,6 +1046,8 @@ final class DefaultSecretCache implements SecretCache {
 
   private static void destroy(Version v) {
     destroyQuietly(v.value);
+    // observer hook: zeroed (masked in logs for the retention period more, then forgotten)
+    CacheObservers.zeroed(v.value);
   }
 
   private static void destroyQuietly(SecretValue value) {
@@ -1039,7 +1105,8 @@ final class DefaultSecretCache implements SecretCache {
   }
 
   /** One version as held: the owned value, the borrowed secret handed out, and its times. */
-  static final class Version {
+  // observer hook: first-read mark (ObservedVersion holds it)
+  static final class Version extends ObservedVersion {
     final SecretValue value;
     final Secret borrowed;
     final @Nullable Lease lease;
