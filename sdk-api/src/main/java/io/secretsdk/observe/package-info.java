@@ -8,7 +8,7 @@
  * while no recording runs: {@code io.secretsdk.BackendCall}, {@code io.secretsdk.Rotation},
  * {@code io.secretsdk.Expired} and {@code io.secretsdk.FirstRead}. Turn them on with, for
  * example, {@code java -XX:StartFlightRecording:filename=app.jfr,settings=profile ...} and read
- * them with {@code jfr print --events 'io.secretsdk.*' app.jfr}.
+ * them with {@code jfr print --categories secretsdk app.jfr} (or in JDK Mission Control).
  */
 @NullMarked
 package io.secretsdk.observe;
