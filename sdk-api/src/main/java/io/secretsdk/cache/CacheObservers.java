@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import jdk.jfr.EventType;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +41,6 @@ final class CacheObservers {
   static final int CALLER_DEPTH = 24;
   private static final StackWalker WALKER = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE);
   private static final @Nullable String OWN_CODE = codeOf(CacheObservers.class);
-  private static final EventType FIRST_READ = EventType.getEventType(FirstReadEvent.class);
 
   private final SecretObserver[] observers;
   private final SecretSource source;
@@ -154,12 +152,16 @@ final class CacheObservers {
    * and for the one thread that marks it, names the reader to observers and Flight Recorder.
    */
   void firstRead(SecretRef key, ObservedVersion v, Secret borrowed) {
-    if (!v.markRead() || !(any() || FIRST_READ.isEnabled())) {
+    if (!v.markRead()) {
+      return;
+    }
+    FirstReadEvent jfr = new FirstReadEvent();
+    boolean record = jfr.isEnabled();
+    if (!record && !any()) {
       return;
     }
     String caller = caller();
-    FirstReadEvent jfr = new FirstReadEvent();
-    if (jfr.isEnabled()) {
+    if (record) {
       jfr.secret = key.toUri();
       jfr.scheme = schemeOf(key);
       jfr.version = borrowed.versionId();

@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * Holds no plaintext: per value (and per top-level JSON field) a 32-bit tag of a keyed rolling
  * hash of its first {@value #WINDOW} characters, its length, and a keyed SipHash-2-4 of the whole
  * text. A line is scanned with one rolling hash; each position costs a multiply-add, a mix and one
- * probe of an open-addressing table of tags; only a tag hit computes a SipHash over the candidate
+ * bit of an 8 KiB bit set, then (rarely) a probe of an open-addressing table of tags; only a tag
+ * hit computes a SipHash over the candidate
  * span. Registered sets are replaced copy-on-write, so scans take no lock.
  *
  * <p>A retired owner (its value zeroed) stays masked for the retention period, then is dropped.
@@ -170,6 +171,7 @@ public final class MaskRegistry {
     long h = 0;
     int filled = 0;
     int[] slots = t.slots;
+    long[] bloom = t.bloom;
     int mask = slots.length - 1;
     for (int i = 0; i < n; i++) {
       h = h * base + (line.charAt(i) + offset);
@@ -179,6 +181,9 @@ public final class MaskRegistry {
         continue;
       }
       int tag = tagOf(h);
+      if ((bloom[tag >>> 22] & (1L << (tag >>> 16))) == 0) {
+        continue; // the common case, from an 8 KiB bit set that stays in the L1 cache
+      }
       int idx = tag & mask;
       int slot;
       while ((slot = slots[idx]) != 0 && slot != tag) {
@@ -260,18 +265,25 @@ public final class MaskRegistry {
     }
   }
 
-  /** An open-addressing table of tags (0 = empty slot), each slot with the prints of that tag. */
+  /**
+   * An open-addressing table of tags (0 = empty slot), each slot with the prints of that tag, and
+   * in front of it a bit set of 2^16 bits indexed by the tag's top 16 bits (the slot index uses the
+   * low bits), so that most positions of a line are decided by one bit of an 8 KiB array.
+   */
   private static final class Table {
-    static final Table EMPTY = new Table(new int[1], new Print[1][], 0, Long.MAX_VALUE);
+    static final int BLOOM_WORDS = 1 << 10;
+    static final Table EMPTY = new Table(new int[1], new Print[1][], new long[BLOOM_WORDS], 0, Long.MAX_VALUE);
 
     final int[] slots;
     final Print[][] buckets;
+    final long[] bloom;
     final int size;
     final long nextRetire;
 
-    Table(int[] slots, Print[][] buckets, int size, long nextRetire) {
+    Table(int[] slots, Print[][] buckets, long[] bloom, int size, long nextRetire) {
       this.slots = slots;
       this.buckets = buckets;
+      this.bloom = bloom;
       this.size = size;
       this.nextRetire = nextRetire;
     }
@@ -283,8 +295,10 @@ public final class MaskRegistry {
       int capacity = Integer.highestOneBit(Math.max(8, prints.size() * 4) - 1) << 1;
       int[] slots = new int[capacity];
       Print[][] buckets = new Print[capacity][];
+      long[] bloom = new long[BLOOM_WORDS];
       int mask = capacity - 1;
       for (Print p : prints) {
+        bloom[p.tag >>> 22] |= 1L << (p.tag >>> 16);
         int idx = p.tag & mask;
         while (slots[idx] != 0 && slots[idx] != p.tag) {
           idx = (idx + 1) & mask;
@@ -299,7 +313,7 @@ public final class MaskRegistry {
           buckets[idx] = grown;
         }
       }
-      return new Table(slots, buckets, prints.size(), nextRetire);
+      return new Table(slots, buckets, bloom, prints.size(), nextRetire);
     }
   }
 }
