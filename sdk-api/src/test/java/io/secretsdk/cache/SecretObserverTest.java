@@ -293,4 +293,16 @@ class SecretObserverTest {
     assertThat(r.toLine()).isEqualTo("event=loaded secret=\"file://a b\" scheme=file version=\"v\\\"1\" outcome=ok"
         + " thread=\"pool 1\" pid=7 at=" + clock.instant());
   }
+
+  @Test
+  void aRefreshThatFindsTheSameVersionRecordsNoSecondFirstReadAndNoRotation() {
+    cache = builder().build();
+    cache.get(DB);
+    cache.refresh(DB).join();
+    cache.refresh(DB).join();
+    cache.get(DB);
+
+    assertThat(recorder.kinds()).containsExactly(Kind.LOADED, Kind.FIRST_READ, Kind.REFRESHED, Kind.REFRESHED);
+    assertThat(recorder.of(Kind.REFRESHED)).allSatisfy(e -> assertThat(e.versionId()).contains("v1"));
+  }
 }

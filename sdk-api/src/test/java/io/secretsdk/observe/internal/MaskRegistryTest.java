@@ -95,4 +95,46 @@ class MaskRegistryTest {
     }
     return b.toString();
   }
+
+  @Test
+  void scansRacingRegistrationsAndRetirementsAlwaysMaskWhatIsHeldThroughout() throws Exception {
+    hold(this, "stable", "always-held-value-0001");
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicInteger scans = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 3; t++) {
+      threads.add(new Thread(() -> {
+        try {
+          start.await();
+          while (!stop.get()) {
+            String masked = registry.mask("a always-held-value-0001 b");
+            if (!masked.equals("a ***secret:stable*** b")) {
+              failures.add(new AssertionError("unmasked: " + masked.length() + " chars"));
+            }
+            scans.incrementAndGet();
+          }
+        } catch (Throwable e) {
+          failures.add(e);
+        }
+      }));
+    }
+    threads.forEach(Thread::start);
+    start.countDown();
+    for (int i = 0; i < 2_000; i++) {
+      Object owner = new Object();
+      hold(owner, "churn-" + i, "churning-value-" + i + "-xyz");
+      registry.retire(owner);
+      if (i % 100 == 0) {
+        clock.advance(Duration.ofMinutes(11));
+      }
+    }
+    stop.set(true);
+    for (Thread t : threads) {
+      t.join(10_000);
+    }
+    assertThat(failures).isEmpty();
+    assertThat(scans.get()).isPositive();
+  }
 }
