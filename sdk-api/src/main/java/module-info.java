@@ -5,6 +5,7 @@
 module io.secretsdk {
   requires transitive org.jspecify;
   requires org.slf4j;
+  requires jdk.jfr;
   requires com.fasterxml.jackson.core;
   requires static com.fasterxml.jackson.annotation;
   requires com.github.benmanes.caffeine;
@@ -18,6 +19,7 @@ module io.secretsdk {
   exports io.secretsdk.file;
   exports io.secretsdk.cache;
   exports io.secretsdk.resilience;
+  exports io.secretsdk.observe;
   // Shared helpers (strict UTF-8, JSON strings into char[], content hashes) for secretsdk's own modules only.
   exports io.secretsdk.internal to
       io.secretsdk.aws,

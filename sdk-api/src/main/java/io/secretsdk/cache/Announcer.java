@@ -59,7 +59,7 @@ final class Announcer {
   }
 
   /** Ends the overlap of {@code previous}, if it is still the entry's previous version. */
-  void endOverlap(Entry e, Version previous) {
+  void endOverlap(Entry e, Version previous, CacheObservers observers) {
     synchronized (e) {
       if (e.previous != previous) {
         return;
@@ -68,16 +68,20 @@ final class Announcer {
       e.overlapTask = null;
     }
     DefaultSecretCache.destroy(previous);
+    // observer hook: overlap end
+    observers.overlapEnded(e.key, previous.borrowed);
   }
 
   /** Zeroes a version that a later rotation cut out of previous(), once its promised overlap ends. */
-  static void retire(Entry e, Version v) {
+  static void retire(Entry e, Version v, CacheObservers observers) {
     synchronized (e) {
       if (e.retired == null || e.retired.remove(v) == null) {
         return;
       }
     }
     DefaultSecretCache.destroy(v);
+    // observer hook: overlap end (of a version a second rotation cut out of previous())
+    observers.overlapEnded(e.key, v.borrowed);
   }
 
   /** A rotation listener, for one reference or ({@code ref == null}) for all. */

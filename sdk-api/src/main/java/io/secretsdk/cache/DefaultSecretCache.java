@@ -113,6 +113,8 @@ final class DefaultSecretCache implements SecretCache {
   static final int LOAD_THREADS = 4;
 
   final SecretSource source;
+  // observer hook: observers
+  final CacheObservers observers;
   final Clock clock;
   final long defaultTtl;
   final double refreshAhead;
@@ -152,7 +154,9 @@ final class DefaultSecretCache implements SecretCache {
   final LongAdder evictions = new LongAdder();
 
   DefaultSecretCache(SecretCache.Builder b) {
-    this.source = b.source;
+    // observer hook: observers (the source is wrapped so that every backend call is reported)
+    this.observers = new CacheObservers(b.observers, b.source, b.clock);
+    this.source = observers.observe(b.source);
     this.clock = b.clock;
     this.defaultTtl = saturatedMillis(b.defaultTtl);
     this.refreshAhead = b.refreshAhead;
@@ -324,11 +328,19 @@ final class DefaultSecretCache implements SecretCache {
         int phase = v.phase;
         if (phase == Version.FRESH) {
           hits.increment();
+          // observer hook: first read
+          if (!v.read) {
+            observers.firstRead(key, v, v.borrowed);
+          }
           return v.borrowed;
         }
         if (phase == Version.STALE) {
           hits.increment();
           staleServed.increment();
+          // observer hook: first read
+          if (!v.read) {
+            observers.firstRead(key, v, v.borrowed);
+          }
           return v.borrowed;
         }
       }
@@ -354,6 +366,10 @@ final class DefaultSecretCache implements SecretCache {
         hits.increment();
         if (now >= v.endsAt) {
           staleServed.increment();
+        }
+        // observer hook: first read
+        if (!v.read) {
+          observers.firstRead(key, v, v.borrowed);
         }
         return v.borrowed;
       }
@@ -393,6 +409,10 @@ final class DefaultSecretCache implements SecretCache {
         if (loaded.value.isDestroyed() && attempt < 3) {
           e = null; // lost a race with an invalidation or eviction: read again
           continue;
+        }
+        // observer hook: first read
+        if (!loaded.read) {
+          observers.firstRead(key, loaded, loaded.borrowed);
         }
         return loaded.borrowed;
       } catch (SecretException failure) {
@@ -596,12 +616,16 @@ final class DefaultSecretCache implements SecretCache {
   private void prefetch(String scheme, Map<SecretRef, SecretRef> wanted, Map<SecretRef, SecretException> failed) {
     List<SecretRef> asked = List.copyOf(wanted.keySet());
     BatchResult result;
+    // observer hook: load start (prefetch)
+    long started = CacheObservers.start();
     try {
       result = guard(scheme).call(null, () -> source.fetchAll(asked));
     } catch (SecretException all) {
       for (SecretRef key : asked) {
         failed.put(wanted.get(key), all);
         loadFailures.increment();
+        // observer hook: load failed (prefetch)
+        observers.loaded(key, true, null, all, started);
       }
       return;
     }
@@ -618,10 +642,14 @@ final class DefaultSecretCache implements SecretCache {
       try {
         Loader.Installed installed = loader.install(e, found.getValue(), e.current == null ? null : Reason.BACKEND_CHANGED);
         loads.increment();
+        // observer hook: load completed (prefetch)
+        observers.loaded(e.key, true, found.getValue(), null, started);
         installed.announce(this);
       } catch (RuntimeException unservable) {
         RuntimeException typed = Loader.typed(e, unservable);
         loader.onFailure(e, typed, true);
+        // observer hook: load failed (prefetch)
+        observers.loaded(e.key, true, null, typed, started);
         failed.put(userRef, (SecretException) typed);
       }
     }
@@ -636,6 +664,8 @@ final class DefaultSecretCache implements SecretCache {
       SecretRef userRef = wanted.get(key);
       failed.put(userRef, failure);
       loader.onFailure(entryFor(userRef), failure, true);
+      // observer hook: load failed (prefetch)
+      observers.loaded(key, true, null, failure, started);
     }
   }
 
@@ -736,6 +766,8 @@ final class DefaultSecretCache implements SecretCache {
     }
     if (cause.wasEvicted()) {
       evictions.increment();
+      // observer hook: eviction (size bound)
+      observers.evicted(e.key, e.current);
     }
     // Evicted for size: readers may be reading it this very moment, zero it after a grace period.
     // Invalidated, expired or closed: zero it now.
@@ -841,6 +873,8 @@ final class DefaultSecretCache implements SecretCache {
 
   static void destroy(Version v) {
     destroyQuietly(v.value);
+    // observer hook: zeroed (masked in logs for the retention period more, then forgotten)
+    CacheObservers.zeroed(v.value);
   }
 
   static void destroyQuietly(SecretValue value) {

@@ -140,12 +140,16 @@ final class Loader {
 
   private void run(Entry e, CompletableFuture<Version> f, @Nullable Reason reason, @Nullable Version checkFirst) {
     Installed done;
+    // observer hook: load start
+    long started = CacheObservers.start();
     try {
       if (checkFirst != null && checkFirst.lease == null) {
         Version confirmed = check(e, checkFirst);
         if (confirmed != null) {
           finish(e, f);
           c.refreshes.increment();
+          // observer hook: refresh completed (confirmed by a version check)
+          c.observers.loaded(e.key, false, confirmed.borrowed, null, started);
           f.complete(confirmed);
           return;
         }
@@ -156,11 +160,15 @@ final class Loader {
       finish(e, f);
       Throwable reported = failure instanceof Error ? failure : typed(e, (RuntimeException) failure);
       onFailure(e, reported, reason == null);
+      // observer hook: load failed
+      c.observers.loaded(e.key, reason == null, null, reported, started);
       f.completeExceptionally(reported);
       return;
     }
     finish(e, f);
     (reason == null ? c.loads : c.refreshes).increment();
+    // observer hook: load completed
+    c.observers.loaded(e.key, reason == null, done.version.borrowed, null, started);
     f.complete(done.version);
     // Announced only now, with the load finished: a listener may call back into the cache.
     done.announce(c);
@@ -257,6 +265,8 @@ final class Loader {
     void announce(DefaultSecretCache c) {
       if (event != null && !orphan) {
         c.announcer.announce(event);
+        // observer hook: rotation
+        c.observers.rotated(event);
       }
     }
   }
@@ -286,6 +296,8 @@ final class Loader {
         if (sameVersion) {
           installed = c.planner.version(old.value, sameVersion(old.borrowed, fetched), renewable(fetched), now,
               c.planner.refreshFraction());
+          // observer hook: the same version keeps its first-read mark
+          installed.inheritRead(old);
         } else {
           SecretValue owned = fetchedValue;
           if (c.holds(e, owned)) {
@@ -311,7 +323,7 @@ final class Loader {
             long olderUntil = e.previousUntil;
             ScheduledFuture<?> end = olderUntil > now && !orphan
                 ? c.planner.schedule(olderUntil - now, () -> {
-                    Announcer.retire(e, older);
+                    Announcer.retire(e, older, c.observers);
                     c.planner.touch(e);
                   })
                 : null;
@@ -327,7 +339,7 @@ final class Loader {
             e.previous = old;
             e.previousUntil = until;
             e.overlapTask = c.planner.schedule(until - now, () -> {
-              c.announcer.endOverlap(e, old);
+              c.announcer.endOverlap(e, old, c.observers);
               c.planner.touch(e);
             });
           } else {
@@ -341,6 +353,10 @@ final class Loader {
           old.cancelFlips();
         }
         e.current = installed;
+        if (!sameVersion) {
+          // observer hook: install (registers the new value for log masking, if enabled)
+          CacheObservers.installed(e.key, installed.value, installed.borrowed);
+        }
         keepFetched = installed.value == fetchedValue;
         e.failures = 0;
         e.lastError = null;
@@ -421,6 +437,8 @@ final class Loader {
   private void renew(Entry e, Version v) {
     Lease lease = Objects.requireNonNull(v.lease);
     Lease renewed;
+    // observer hook: renewal start
+    long started = CacheObservers.start();
     try {
       renewed = c.guard(e.backend).call(e.key, () -> c.source.renew(lease, lease.ttl()));
       if (renewed == null) {
@@ -429,8 +447,12 @@ final class Loader {
       }
     } catch (SecretUnavailableException transientFailure) {
       onFailure(e, transientFailure, false);
+      // observer hook: renewal failed
+      c.observers.renewed(e.key, v.versionId(), transientFailure, started);
       return;
     } catch (RuntimeException notRenewable) {
+      // observer hook: renewal failed
+      c.observers.renewed(e.key, v.versionId(), notRenewable, started);
       // Unsupported, revoked, denied: fetch new credentials instead.
       log.debug("renewal of the lease of secret '{}' from backend '{}' failed ({}); fetching new credentials",
           e.key, e.backend, notRenewable.getClass().getSimpleName());
@@ -438,6 +460,8 @@ final class Loader {
       return;
     }
     c.refreshes.increment();
+    // observer hook: renewal completed
+    c.observers.renewed(e.key, v.versionId(), null, started);
     long now = c.clock.millis();
     long oldEnd = Planner.leaseEnd(lease);
     boolean extended = Planner.leaseEnd(renewed) > oldEnd;
@@ -454,6 +478,8 @@ final class Loader {
           : v.borrowed;
       next = c.planner.version(v.value, borrowed, keepRenewing, now,
           keepRenewing ? c.planner.refreshFraction() : DefaultSecretCache.LEASE_END_FETCH_AT);
+      // observer hook: a renewed version keeps its first-read mark
+      next.inheritRead(v);
       v.cancelFlips();
       e.current = next;
       e.failures = 0;

@@ -1,5 +1,6 @@
 package io.secretsdk.cache;
 
+import io.secretsdk.SecretRef;
 import io.secretsdk.Lease;
 import io.secretsdk.Secret;
 import io.secretsdk.SecretThrottledException;
@@ -118,17 +119,21 @@ final class Planner {
   void planNext(Entry e, Version v, long now) {
     cancel(e.refreshTask);
     e.refreshTask = schedule(Math.max(0, v.refreshAt - now), () -> c.loader.scheduledStep(e, v));
-    planFlips(v, now);
+    planFlips(e.key, v, now);
   }
 
   /** Schedules the phase flips that are still ahead. Holds the entry's monitor. */
-  void planFlips(Version v, long now) {
+  void planFlips(SecretRef key, Version v, long now) {
     v.cancelFlips();
     if (v.phase == Version.FRESH) {
       v.staleFlip = schedule(delay(v.endsAt, now), () -> v.advance(Version.STALE));
     }
     if (v.phase != Version.OVER && v.serveUntil != Long.MAX_VALUE) {
-      v.overFlip = schedule(delay(v.serveUntil, now), () -> v.advance(Version.OVER));
+      // observer hook: expiry (lease end, hard expiry or stale limit reached)
+      v.overFlip = schedule(delay(v.serveUntil, now), () -> {
+        v.advance(Version.OVER);
+        c.observers.expired(key, v.borrowed);
+      });
     }
   }
 
@@ -231,6 +236,8 @@ final class Planner {
     });
     if (dropped[0]) {
       c.evictions.increment();
+      // observer hook: eviction (nothing left to serve)
+      c.observers.evicted(e.key, e.current);
       c.dropAliases(e);
     } else if (!e.removed) {
       touch(e);
@@ -289,9 +296,14 @@ final class Planner {
       Version v = e.current;
       if (v != null) {
         int phase = v.phaseAt(now);
+        int before = v.phase;
         v.advance(phase);
+        if (before != Version.OVER && v.phase == Version.OVER) {
+          // observer hook: expiry (found by a wall-clock step)
+          c.observers.expired(e.key, v.borrowed);
+        }
         if (sooner(v.staleFlip, v.endsAt, now) || sooner(v.overFlip, v.serveUntil, now) || phase != v.phase) {
-          planFlips(v, now);
+          planFlips(e.key, v, now);
         }
         if (e.inFlight == null && v.refreshAt <= now && sooner(e.refreshTask, v.refreshAt, now)) {
           dueNow = true;
@@ -300,7 +312,7 @@ final class Planner {
       previous = e.previous;
     }
     if (previous != null && now >= e.previousUntil) {
-      c.announcer.endOverlap(e, previous);
+      c.announcer.endOverlap(e, previous, c.observers);
     }
     if (dueNow) {
       Version v = e.current;

@@ -4,9 +4,11 @@ import io.secretsdk.Secret;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretSource;
 import io.secretsdk.SecretValue;
+import io.secretsdk.observe.SecretObserver;
 import io.secretsdk.resilience.ResiliencePolicy;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -257,6 +259,8 @@ public interface SecretCache extends AutoCloseable {
     @Nullable Executor listenerExecutor;
     /** How often the wall clock is checked for steps; 0 turns the check off (tests that count tasks). */
     long clockCheckMillis = DefaultSecretCache.CLOCK_CHECK_MILLIS;
+    // observer hook: observers
+    final List<SecretObserver> observers = new ArrayList<>();
 
     Builder(SecretSource source) {
       this.source = Objects.requireNonNull(source, "source");
@@ -401,6 +405,22 @@ public interface SecretCache extends AutoCloseable {
     /** For tests: how often the wall clock is checked for steps, zero for never. */
     Builder clockCheck(Duration period) {
       this.clockCheckMillis = notNegative(period, "clockCheck").toMillis();
+      return this;
+    }
+
+    // observer hook: observer option
+    /**
+     * Adds an observer: told of every backend call, load, refresh, renewal, rotation, overlap end,
+     * expiry, eviction and first read of a version, with names, version ids, durations and outcomes,
+     * never a value (see {@link SecretObserver}). May be called several times; each observer is
+     * called in the order added, and one that throws is logged and skipped. Flight Recorder events
+     * are recorded with or without observers.
+     *
+     * @param observer the observer, for example {@link io.secretsdk.observe.AuditTrail#toSlf4j()}
+     * @return this builder
+     */
+    public Builder observer(SecretObserver observer) {
+      observers.add(Objects.requireNonNull(observer, "observer"));
       return this;
     }
 

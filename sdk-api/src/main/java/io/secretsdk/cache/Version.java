@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * and its two flip tasks; a renewal or a same-version refresh installs a new {@code Version} over the
  * same value.
  */
-final class Version {
+// observer hook: first-read mark (ObservedVersion holds it)
+final class Version extends ObservedVersion {
   static final int FRESH = 0;
   static final int STALE = 1;
   static final int OVER = 2;
