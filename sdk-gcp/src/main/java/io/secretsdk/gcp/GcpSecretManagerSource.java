@@ -744,6 +744,37 @@ public final class GcpSecretManagerSource implements SecretSource {
       return this;
     }
 
+    /**
+     * gRPC takes {@code host:port}; HTTP/JSON also {@code https://host:port}, and {@code http://}
+     * only to a loopback host, since the access token would otherwise cross the network in clear.
+     */
+    private static void checkEndpoint(String endpoint, Transport transport) {
+      int sep = endpoint.indexOf("://");
+      if (sep < 0) {
+        return;
+      }
+      String scheme = endpoint.substring(0, sep).toLowerCase(java.util.Locale.ROOT);
+      if (transport == Transport.GRPC) {
+        throw new SecretConfigurationException(
+            "the gcp-sm endpoint for gRPC is host:port, such as secretmanager.googleapis.com:443, not " + endpoint);
+      }
+      if (scheme.equals("https")) {
+        return;
+      }
+      if (scheme.equals("http")) {
+        String host = java.net.URI.create(endpoint).getHost();
+        if (host != null && (host.equals("localhost") || host.equals("[::1]") || host.equals("::1")
+            || host.startsWith("127."))) {
+          return;
+        }
+        throw new SecretConfigurationException(
+            "the gcp-sm endpoint " + endpoint + " is plain HTTP to a host that is not loopback; the access token "
+                + "would cross the network in clear: use https://");
+      }
+      throw new SecretConfigurationException(
+          "the gcp-sm endpoint " + endpoint + " has an unknown scheme; use host:port or https://host:port");
+    }
+
     /** A transport channel for the clients the source makes (tests: an in-process channel). */
     Builder channel(TransportChannelProvider channel) {
       this.channel = Objects.requireNonNull(channel, "channel");
@@ -756,9 +787,13 @@ public final class GcpSecretManagerSource implements SecretSource {
      *
      * @return the source
      * @throws SecretConfigurationException if both a client and settings for making one were given,
+     *     the endpoint does not suit the transport (plain {@code http://} is for loopback hosts only),
      *     or no client can be made (most often: no Application Default Credentials)
      */
     public GcpSecretManagerSource build() {
+      if (endpoint != null) {
+        checkEndpoint(endpoint, transport);
+      }
       if (client != null && touched) {
         throw new SecretConfigurationException(
             "endpoint, transport, credentials and timeout configure the clients this builder makes; "

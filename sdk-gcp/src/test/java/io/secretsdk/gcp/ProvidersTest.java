@@ -84,6 +84,10 @@ class ProvidersTest {
         .isInstanceOf(SecretConfigurationException.class).hasMessageContaining("gcp-sm.project");
     assertThatThrownBy(() -> provider.create(Map.of("location", "Europe West")))
         .isInstanceOf(SecretConfigurationException.class).hasMessageContaining("gcp-sm.location");
+    assertThatThrownBy(() -> provider.create(Map.of("transport", "http-json", "endpoint", "http://10.1.2.3:8080")))
+        .isInstanceOf(SecretConfigurationException.class).hasMessageContaining("not loopback");
+    assertThatThrownBy(() -> provider.create(Map.of("endpoint", "https://secretmanager.googleapis.com")))
+        .isInstanceOf(SecretConfigurationException.class).hasMessageContaining("host:port");
     assertThatThrownBy(() -> provider.create(Map.of("endpoint", " ")))
         .isInstanceOf(SecretConfigurationException.class).hasMessageContaining("gcp-sm.endpoint");
   }
