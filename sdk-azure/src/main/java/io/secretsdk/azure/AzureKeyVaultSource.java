@@ -215,7 +215,7 @@ public final class AzureKeyVaultSource implements SecretSource {
         SecretRef ref = e.getKey();
         try {
           if (interrupted) {
-            e.getValue().cancel(true);
+            discard(e.getValue());
             throw new InterruptedException();
           }
           found.put(ref, e.getValue().get());
@@ -242,8 +242,18 @@ public final class AzureKeyVaultSource implements SecretSource {
     } finally {
       pool.shutdownNow();
     }
-    // Values that finished after an interrupt are the caller's too; none is dropped unwiped.
     return new BatchResult(found, failed);
+  }
+
+  /** A read the caller no longer waits for: cancelled, or, if it already finished, its value wiped. */
+  private static void discard(Future<Secret> f) {
+    if (!f.cancel(true) && f.isDone()) {
+      try {
+        f.get().value().destroy();
+      } catch (ExecutionException | InterruptedException | java.util.concurrent.CancellationException ignored) {
+        // nothing was read, or nothing is left to wipe
+      }
+    }
   }
 
   /**

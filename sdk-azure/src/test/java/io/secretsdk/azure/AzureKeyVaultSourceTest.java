@@ -122,6 +122,37 @@ class AzureKeyVaultSourceTest {
   }
 
   @Test
+  void anInterruptedBatchFailsItsUnfinishedReadsAsUnavailableAndKeepsTheInterrupt() throws Exception {
+    List<SecretRef> refs = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      String name = "slow-" + i;
+      LeakGuard.watch("azure-slow-batch-" + i);
+      fake.server.stubFor(getSecret(name, "").willReturn(json(fake.bundle(name, V1, "azure-slow-batch-" + i))
+          .withFixedDelay(2000)));
+      refs.add(SecretRef.parse("azure-kv://" + name));
+    }
+    try (AzureKeyVaultSource source = AzureKeyVaultSource.builder().vaultUrl(fake.vaultUrl())
+        .credential(fake.credential).httpClient(fake.redirect()).parallelism(2).build()) {
+      java.util.concurrent.atomic.AtomicReference<BatchResult> result = new java.util.concurrent.atomic.AtomicReference<>();
+      java.util.concurrent.atomic.AtomicBoolean stillInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
+      Thread caller = new Thread(() -> {
+        result.set(source.fetchAll(refs));
+        stillInterrupted.set(Thread.currentThread().isInterrupted());
+      });
+      caller.start();
+      Thread.sleep(300);
+      caller.interrupt();
+      caller.join(10_000);
+      assertThat(caller.isAlive()).isFalse();
+      assertThat(result.get().found()).isEmpty();
+      assertThat(result.get().failed()).hasSize(4)
+          .allSatisfy((ref, e) -> assertThat(e).isInstanceOf(io.secretsdk.SecretUnavailableException.class)
+              .hasMessageContaining("interrupted"));
+      assertThat(stillInterrupted).isTrue();
+    }
+  }
+
+  @Test
   void aMissingSecretIsNotFound() {
     fake.server.stubFor(getSecret("gone", "").willReturn(error(404, "SecretNotFound", null,
         "A secret with (name/id) gone was not found in this key vault.")));
