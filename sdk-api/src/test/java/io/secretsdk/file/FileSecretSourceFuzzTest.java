@@ -191,7 +191,8 @@ class FileSecretSourceFuzzTest {
     }
     System.out.println("[fuzz] file trees: seed " + SEED + ", " + TREES + " trees, " + fetches + " fetches, " + read
         + " read, errors " + errors + ", slowest " + slowest + " ms");
-    assertThat(slowest).as("slowest fetch, ms").isLessThan(5_000);
+    // No hang: a fetch waits at most the read timeout (300 ms), plus a margin for a loaded machine.
+    assertThat(slowest).as("slowest fetch, ms").isLessThan(15_000);
   }
 
   @Test

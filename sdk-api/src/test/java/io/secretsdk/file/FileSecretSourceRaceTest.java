@@ -202,7 +202,8 @@ class FileSecretSourceRaceTest {
       Tally t = attack(source, "a", 2, swap);
       assertThat(t.odd()).isEmpty();
       assertThat(t.inside()).isPositive();
-      assertThat(t.slowestMs()).as("the slowest fetch, ms").isLessThan(5_000);
+      // Bounded by the read timeout (250 ms) plus a margin for a loaded machine; a hang never ends.
+      assertThat(t.slowestMs()).as("the slowest fetch, ms").isLessThan(15_000);
       assertThat(t.inside() + t.refused() + t.timeouts()).isEqualTo(FETCHES);
     }
     assertThat(new String(Files.readAllBytes(root.resolve("a")), StandardCharsets.UTF_8)).isEqualTo(INSIDE);

@@ -380,14 +380,7 @@ public final class FileTree {
     private Content open(SecureDirectoryStream<Path> dir, Path p, BasicFileAttributes a, List<String> names, String last,
         Set<String> visited) throws IOException, Changed {
       Path where = logical(names).resolve(last);
-      if (a.isDirectory()) {
-        throw new SecretNotFoundException(
-            "'" + name + "' under " + root + " is a directory, not a regular file, so it is not a secret", ref);
-      }
-      if (!a.isRegularFile()) {
-        throw notRegular();
-      }
-      checkSize(a.size());
+      checkReadable(a);
       SeekableByteChannel channel;
       openingIn = dir;
       opening = p;
@@ -426,14 +419,7 @@ public final class FileTree {
         throw escapes();
       }
       BasicFileAttributes a = Files.readAttributes(real, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-      if (a.isDirectory()) {
-        throw new SecretNotFoundException(
-            "'" + name + "' under " + root + " is a directory, not a regular file, so it is not a secret", ref);
-      }
-      if (!a.isRegularFile()) {
-        throw notRegular();
-      }
-      checkSize(a.size());
+      checkReadable(a);
       SeekableByteChannel channel;
       try {
         channel = Files.newByteChannel(real, READ_NOFOLLOW);
@@ -482,6 +468,18 @@ public final class FileTree {
       } finally {
         wipe(buf);
       }
+    }
+
+    /** Only a regular file within the size limit is read. */
+    private void checkReadable(BasicFileAttributes a) {
+      if (a.isDirectory()) {
+        throw new SecretNotFoundException(
+            "'" + name + "' under " + root + " is a directory, not a regular file, so it is not a secret", ref);
+      }
+      if (!a.isRegularFile()) {
+        throw notRegular();
+      }
+      checkSize(a.size());
     }
 
     private void checkSize(long size) {
