@@ -3,6 +3,7 @@ package io.secretsdk.spring;
 import io.secretsdk.SecretSource;
 import io.secretsdk.cache.RotationEvent;
 import io.secretsdk.cache.SecretCache;
+import io.secretsdk.resilience.ResiliencePolicy;
 import io.secretsdk.spring.internal.Backends;
 import io.secretsdk.spring.internal.RotationPublisher;
 import io.secretsdk.spring.internal.SecretsActivity;
@@ -24,7 +25,8 @@ import org.springframework.core.io.ResourceLoader;
  * {@code gcp}, {@code azure}, {@code vault}, {@code file}); when its module is missing from the
  * class path, startup fails naming the properties and the dependency to add. An application's own
  * {@code SecretSource} bean replaces the routing source; its own {@code SecretCache} bean replaces
- * the cache. Either way the cache's backend calls are recorded for the endpoint, health and metrics
+ * the cache; its own {@code ResiliencePolicy} bean is the cache's policy (retry, circuit breaker,
+ * timeout). Either way the cache's backend calls are recorded for the endpoint, health and metrics
  * (for a user's own cache, only its rotations and statistics are seen).
  */
 @AutoConfiguration
@@ -64,12 +66,14 @@ public class SecretsAutoConfiguration {
    * @param source the source (the application's own, or the routing source)
    * @param properties the bound properties
    * @param activity the recorder
+   * @param resilience the application's own {@link ResiliencePolicy} bean, if it has one (else the defaults)
    * @return the cache, closed with the context
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  SecretCache secretCache(SecretSource source, SecretsProperties properties, SecretsActivity activity) {
-    return SecretsCaches.build(activity.instrument(source), properties);
+  SecretCache secretCache(SecretSource source, SecretsProperties properties, SecretsActivity activity,
+      ObjectProvider<ResiliencePolicy> resilience) {
+    return SecretsCaches.build(activity.instrument(source), properties, resilience.getIfUnique());
   }
 
   /**
