@@ -110,6 +110,18 @@ class SecretsAutoConfigurationTest {
         });
   }
 
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "secrets.gcp.project=my-project                         | io.secretsdk.gcp     | secrets.gcp.project     | io.secretsdk:sdk-gcp",
+      "secrets.azure.vault-url=https://kv1.vault.azure.net     | io.secretsdk.azure   | secrets.azure.vault-url | io.secretsdk:sdk-azure",
+  })
+  void theGcpAndAzureBackendsNeedTheirModules(String property, String hidden, String named, String artifact) {
+    runner.withClassLoader(new FilteredClassLoader(hidden)).withPropertyValues(property).run(ctx -> {
+      assertThat(ctx).hasFailed();
+      assertThat(rootMessage(ctx.getStartupFailure())).contains(named).contains(artifact);
+    });
+  }
+
   @Test
   void aBackendModuleWithoutPropertiesIsNotConfigured() {
     runner.withPropertyValues("secrets.file.root=" + dir).run(ctx -> {
@@ -206,10 +218,16 @@ class SecretsAutoConfigurationTest {
 
   @Test
   void theConfigurationMetadataDocumentsEveryProperty() throws Exception {
-    String json;
-    try (var in = getClass().getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
-      assertThat(in).isNotNull();
-      json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    // Other jars (Boot's) ship the same resource: take this module's, the one that describes "secrets".
+    String json = "";
+    var all = getClass().getClassLoader().getResources("META-INF/spring-configuration-metadata.json");
+    while (all.hasMoreElements()) {
+      try (var in = all.nextElement().openStream()) {
+        String one = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        if (one.contains("\"sourceType\": \"io.secretsdk.spring.SecretsProperties\"")) {
+          json = one;
+        }
+      }
     }
     for (String name : List.of("secrets.cache.default-ttl", "secrets.cache.refresh-ahead", "secrets.cache.max-stale",
         "secrets.cache.overlap", "secrets.aws.region", "secrets.aws.endpoint", "secrets.gcp.project",

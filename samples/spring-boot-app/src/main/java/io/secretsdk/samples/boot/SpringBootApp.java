@@ -7,8 +7,10 @@ import io.secretsdk.spring.SecretsProperties;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.event.EventListener;
@@ -63,13 +65,16 @@ public class SpringBootApp {
   @RestController
   static class DatabaseController {
     private final JdbcTemplate jdbc;
-    private final SecretCache cache;
-    private final SecretRef ref;
+    private final @Nullable SecretCache cache;
+    private final @Nullable SecretRef ref;
 
-    DatabaseController(JdbcTemplate jdbc, SecretCache cache, SecretsProperties properties) {
+    // The cache is optional only so that StartupComparison (tests) can start this app without the starter.
+    DatabaseController(JdbcTemplate jdbc, ObjectProvider<SecretCache> cache, ObjectProvider<SecretsProperties> properties) {
       this.jdbc = jdbc;
-      this.cache = cache;
-      this.ref = SecretRef.parse(Objects.requireNonNull(properties.getDatasource().getSecret()));
+      this.cache = cache.getIfAvailable();
+      SecretsProperties p = properties.getIfAvailable();
+      this.ref = p == null || p.getDatasource().getSecret() == null ? null
+          : SecretRef.parse(Objects.requireNonNull(p.getDatasource().getSecret()));
     }
 
     @GetMapping("/db")
@@ -79,7 +84,9 @@ public class SpringBootApp {
       Map<String, Object> out = new LinkedHashMap<>();
       out.put("dbUser", row.get("db_user"));
       out.put("sessions", row.get("sessions"));
-      out.put("secretVersion", cache.get(ref).versionId());
+      if (cache != null && ref != null) {
+        out.put("secretVersion", cache.get(ref).versionId());
+      }
       return out;
     }
   }

@@ -33,7 +33,6 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
-import org.springframework.context.annotation.Configuration;
 import org.springframework.context.event.EventListener;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -75,8 +74,11 @@ class SpringBootAppTest {
     }
   }
 
-  /** What the test adds to the application: the store above, a quick circuit breaker, a rotation log. */
-  @Configuration(proxyBeanMethods = false)
+  /**
+   * What the test adds to the application: the store above, a quick circuit breaker, a rotation
+   * log. Not a {@code @Configuration}, so that the application's component scan (which sees the
+   * test classes) does not pick it up in other runs; it is given to Spring as a source.
+   */
   static class TestSetup {
     final BlockingQueue<RotationEvent> rotations = new LinkedBlockingQueue<>();
 
