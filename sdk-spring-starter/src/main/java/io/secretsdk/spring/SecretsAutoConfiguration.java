@@ -7,6 +7,7 @@ import io.secretsdk.resilience.ResiliencePolicy;
 import io.secretsdk.spring.internal.Backends;
 import io.secretsdk.spring.internal.RotationPublisher;
 import io.secretsdk.spring.internal.SecretsActivity;
+import io.secretsdk.spring.internal.SecretsCaches;
 import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;

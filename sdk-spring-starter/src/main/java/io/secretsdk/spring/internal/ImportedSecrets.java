@@ -79,10 +79,7 @@ public final class ImportedSecrets {
     SecretSource source = Backends.routingSource(p, ImportedSecrets.class.getClassLoader());
     SecretCache cache;
     try {
-      SecretsProperties.Cache c = p.getCache();
-      cache = SecretCache.builder(activity.instrument(source)).defaultTtl(c.getDefaultTtl())
-          .refreshAhead(c.getRefreshAhead()).refreshJitter(c.getRefreshJitter()).maxStale(c.getMaxStale())
-          .overlap(c.getOverlap()).negativeTtl(c.getNegativeTtl()).maximumSize(c.getMaximumSize()).build();
+      cache = SecretsCaches.build(activity.instrument(source), p, null);
     } catch (RuntimeException e) {
       source.close();
       throw e;

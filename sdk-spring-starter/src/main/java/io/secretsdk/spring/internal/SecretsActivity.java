@@ -85,7 +85,22 @@ public final class SecretsActivity {
    * @param lastFailure the kind of the last failure
    */
   public record BackendState(String scheme, long calls, long failures, int consecutiveFailures,
-      @Nullable Instant lastSuccessAt, @Nullable Instant lastFailureAt, @Nullable String lastFailure) {}
+      @Nullable Instant lastSuccessAt, @Nullable Instant lastFailureAt, @Nullable String lastFailure) {
+
+    /**
+     * The counts as shown by the endpoint and the health details.
+     *
+     * @return calls, failures, consecutiveFailures, lastFailure
+     */
+    public Map<String, Object> counts() {
+      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      m.put("calls", calls);
+      m.put("failures", failures);
+      m.put("consecutiveFailures", consecutiveFailures);
+      m.put("lastFailure", lastFailure);
+      return m;
+    }
+  }
 
   private final Clock clock;
   private final Map<SecretRef, SecretState> secrets = new ConcurrentHashMap<>();

@@ -59,13 +59,9 @@ public final class SecretsEndpoint {
     out.put("configuredBackends", configured);
     Map<String, Object> backends = new LinkedHashMap<>();
     activity.backends().forEach((scheme, b) -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("calls", b.calls());
-      m.put("failures", b.failures());
-      m.put("consecutiveFailures", b.consecutiveFailures());
+      Map<String, Object> m = b.counts();
       m.put("lastSuccessAt", text(b.lastSuccessAt()));
       m.put("lastFailureAt", text(b.lastFailureAt()));
-      m.put("lastFailure", b.lastFailure());
       backends.put(scheme, m);
     });
     out.put("backends", backends);

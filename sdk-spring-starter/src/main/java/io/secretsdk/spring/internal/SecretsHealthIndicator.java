@@ -65,16 +65,7 @@ public final class SecretsHealthIndicator implements HealthIndicator {
     }
     Status status = !down.isEmpty() ? Status.DOWN : !stale.isEmpty() ? Status.OUT_OF_SERVICE : Status.UP;
     Map<String, Object> backends = new LinkedHashMap<>();
-    activity.backends().forEach((scheme, b) -> {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("calls", b.calls());
-      m.put("failures", b.failures());
-      m.put("consecutiveFailures", b.consecutiveFailures());
-      if (b.lastFailure() != null) {
-        m.put("lastFailure", b.lastFailure());
-      }
-      backends.put(scheme, m);
-    });
+    activity.backends().forEach((scheme, b) -> backends.put(scheme, b.counts()));
     Health.Builder h = Health.status(status).withDetail("secrets", held).withDetail("backends", backends);
     if (!down.isEmpty()) {
       h.withDetail("unavailable", down);

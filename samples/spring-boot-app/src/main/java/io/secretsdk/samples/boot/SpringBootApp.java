@@ -44,9 +44,10 @@ public class SpringBootApp {
     LocalDatabase db = LocalDatabase.start();
     String[] all = java.util.Arrays.copyOf(args, args.length + 1);
     all[args.length] = "--secrets.file.root=" + db.secretDirectory();
-    SpringApplication.run(SpringBootApp.class, all);
-    log.info("Ready. Try: curl localhost:8080/db ; curl localhost:8080/actuator/secrets ; "
-        + "curl localhost:8080/actuator/health . Rotate the password: edit {} (and ALTER ROLE {} on port {})",
+    String port = SpringApplication.run(SpringBootApp.class, all).getEnvironment()
+        .getProperty("local.server.port", "8080");
+    log.info("Ready. Try: curl localhost:{}/db ; curl localhost:{}/actuator/secrets ; curl localhost:{}/actuator/health"
+        + " . Rotate the password: edit {} (and ALTER ROLE {} on 127.0.0.1:{})", port, port, port,
         db.secretDirectory().resolve("db.json"), LocalDatabase.ROLE, db.port());
   }
 

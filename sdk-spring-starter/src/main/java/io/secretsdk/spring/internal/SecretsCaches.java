@@ -1,15 +1,24 @@
-package io.secretsdk.spring;
+package io.secretsdk.spring.internal;
 
 import io.secretsdk.SecretSource;
 import io.secretsdk.cache.SecretCache;
+import io.secretsdk.spring.SecretsProperties;
 import io.secretsdk.resilience.ResiliencePolicy;
 import org.jspecify.annotations.Nullable;
 
 /** Builds a {@link SecretCache} from the {@code secrets.cache.*} properties. */
-final class SecretsCaches {
+public final class SecretsCaches {
   private SecretsCaches() {}
 
-  static SecretCache build(SecretSource source, SecretsProperties properties, @Nullable ResiliencePolicy resilience) {
+  /**
+   * A cache over the source with the configured timing.
+   *
+   * @param source the (instrumented) source
+   * @param properties the bound properties
+   * @param resilience the policy, or null for the defaults
+   * @return the cache
+   */
+  public static SecretCache build(SecretSource source, SecretsProperties properties, @Nullable ResiliencePolicy resilience) {
     SecretsProperties.Cache c = properties.getCache();
     SecretCache.Builder b = SecretCache.builder(source);
     if (resilience != null) {
