@@ -1,0 +1,93 @@
+package io.secretsdk.spring;
+
+import io.secretsdk.SecretSource;
+import io.secretsdk.cache.RotationEvent;
+import io.secretsdk.cache.SecretCache;
+import io.secretsdk.resilience.ResiliencePolicy;
+import io.secretsdk.spring.internal.Backends;
+import io.secretsdk.spring.internal.RotationPublisher;
+import io.secretsdk.spring.internal.SecretsActivity;
+import io.secretsdk.spring.internal.SecretsCaches;
+import java.time.Clock;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.io.ResourceLoader;
+
+/**
+ * The core of the starter: the {@link SecretsProperties}, one {@link SecretSource} that routes by
+ * scheme to every configured backend module on the class path, one {@link SecretCache} over it
+ * (closed with the context), and the publication of each {@link RotationEvent} to the context.
+ *
+ * <p>A backend is configured by any of its {@code secrets.<backend>.*} properties ({@code aws},
+ * {@code gcp}, {@code azure}, {@code vault}, {@code file}); when its module is missing from the
+ * class path, startup fails naming the properties and the dependency to add. An application's own
+ * {@code SecretSource} bean replaces the routing source; its own {@code SecretCache} bean replaces
+ * the cache; its own {@code ResiliencePolicy} bean is the cache's policy (retry, circuit breaker,
+ * timeout). Either way the cache's backend calls are recorded for the endpoint, health and metrics
+ * (for a user's own cache, only its rotations and statistics are seen).
+ */
+@AutoConfiguration
+@EnableConfigurationProperties(SecretsProperties.class)
+public class SecretsAutoConfiguration {
+
+  /** Made by Spring. */
+  public SecretsAutoConfiguration() {}
+
+  /**
+   * The recorder of what the secrets do, read by the endpoint, health and metrics.
+   *
+   * @return the recorder
+   */
+  @Bean
+  @ConditionalOnMissingBean
+  SecretsActivity secretsActivity() {
+    return new SecretsActivity(Clock.systemUTC());
+  }
+
+  /**
+   * The routing source over every configured backend.
+   *
+   * @param properties the bound properties
+   * @param resourceLoader the application's class loader, to find the backend modules
+   * @return the source, closed with the context
+   */
+  @Bean
+  @ConditionalOnMissingBean(SecretSource.class)
+  SecretSource secretSource(SecretsProperties properties, ResourceLoader resourceLoader) {
+    return Backends.routingSource(properties, resourceLoader.getClassLoader());
+  }
+
+  /**
+   * The cache every secret is read through.
+   *
+   * @param source the source (the application's own, or the routing source)
+   * @param properties the bound properties
+   * @param activity the recorder
+   * @param resilience the application's own {@link ResiliencePolicy} bean, if it has one (else the defaults)
+   * @return the cache, closed with the context
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  SecretCache secretCache(SecretSource source, SecretsProperties properties, SecretsActivity activity,
+      ObjectProvider<ResiliencePolicy> resilience) {
+    return SecretsCaches.build(activity.instrument(source), properties, resilience.getIfUnique());
+  }
+
+  /**
+   * Publishes every rotation of the cache to the context as a {@link RotationEvent}.
+   *
+   * @param cache the cache
+   * @param activity the recorder
+   * @param publisher the context
+   * @return the publisher, subscribed once every singleton exists
+   */
+  @Bean
+  RotationPublisher secretsRotationPublisher(ObjectProvider<SecretCache> cache, SecretsActivity activity,
+      ApplicationEventPublisher publisher) {
+    return new RotationPublisher(cache, activity, publisher);
+  }
+}
