@@ -4,9 +4,9 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import io.secretsdk.internal.ContentHash;
 import io.secretsdk.internal.JsonFields;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -19,9 +19,10 @@ import org.jspecify.annotations.Nullable;
  * <p>Everything but {@link #value()} (and the fields parsed from it) is metadata that is safe to
  * log: the name, version id, stages, labels, dates and the backend's non-secret tags.
  *
- * <p>{@link #field(String)} reads a top-level field of a JSON object value. The value is parsed
- * once, on first use, without making a {@link String} of any field's value; the fields are
- * borrowed views that are destroyed together with the secret's value.
+ * <p>{@link #field(String)} reads a top-level field of a JSON object value. Each field is read on
+ * its first use (the whole value is checked then, and only that field is decoded), without making
+ * a {@link String} of any field's value; the fields are borrowed views that are destroyed together
+ * with the secret's value.
  *
  * <p>Immutable and thread-safe. {@code toString()} shows the name and version only.
  */
@@ -37,7 +38,7 @@ public final class Secret {
   private final Map<String, String> metadata;
   private final SecretValue value;
 
-  /** The fields parsed from the value; shared with a copy built on the same value and version. */
+  /** The fields read so far; shared with a copy built on the same value object and version. */
   private final ParsedFields parsed;
 
   private Secret(Builder b, SecretValue value, String versionId) {
@@ -49,7 +50,7 @@ public final class Secret {
     this.lease = b.lease;
     this.expiresAt = b.expiresAt;
     this.nextRotationAt = b.nextRotationAt;
-    this.metadata = Collections.unmodifiableMap(new LinkedHashMap<>(b.metadata));
+    this.metadata = b.metadata; // an immutable copy already
     this.value = value;
     Secret origin = b.origin;
     this.parsed = origin != null && origin.value == value && origin.versionId.equals(versionId)
@@ -70,13 +71,12 @@ public final class Secret {
   /**
    * Starts a copy of this secret's metadata, to build a secret with another value or stages. A
    * secret built from it on this secret's own {@link #value()} object and version id shares the
-   * fields already parsed from it instead of parsing (and copying) them again.
+   * fields already read from it instead of reading (and copying) them again.
    *
    * @return a builder holding everything but the value
    */
   public Builder toBuilder() {
     Builder b = new Builder(name).versionId(versionId).stages(stages).labels(labels).metadata(metadata);
-    b.origin = this;
     if (createdAt != null) {
       b.createdAt(createdAt);
     }
@@ -89,6 +89,7 @@ public final class Secret {
     if (nextRotationAt != null) {
       b.nextRotationAt(nextRotationAt);
     }
+    b.origin = this;
     return b;
   }
 
@@ -199,7 +200,7 @@ public final class Secret {
    */
   public SecretValue field(String fieldName) {
     Objects.requireNonNull(fieldName, "fieldName");
-    Parsed parsed = parsedFields().get(fieldName);
+    Parsed parsed = parsedField(fieldName);
     if (parsed == null) {
       throw new SecretFormatException(
           "secret '" + name + "' (version " + versionId + ") has no field '" + fieldName + "'",
@@ -227,37 +228,53 @@ public final class Secret {
    * @throws IllegalStateException if the value is destroyed
    */
   public Set<String> fieldNames() {
-    return Collections.unmodifiableSet(parsedFields().keySet());
+    synchronized (parsed) {
+      if (value.isDestroyed()) {
+        throw new IllegalStateException("the value of secret '" + name + "' has been destroyed");
+      }
+      return Collections.unmodifiableSet(
+          value.withBytes(bytes -> JsonFields.names(bytes, "secret '" + name + "'")));
+    }
   }
 
-  private Map<String, Parsed> parsedFields() {
+  /** Reads one field on first use (checking the whole value, decoding only that field). */
+  private @Nullable Parsed parsedField(String fieldName) {
     ParsedFields holder = parsed;
-    Map<String, Parsed> result = holder.fields;
-    if (result != null && !value.isDestroyed()) {
-      return result;
+    Object[] cached = holder.fields;
+    if (cached != null && !value.isDestroyed()) {
+      for (int i = 0; i < cached.length; i += 2) {
+        if (cached[i].equals(fieldName)) {
+          return (Parsed) cached[i + 1];
+        }
+      }
     }
     synchronized (holder) {
       if (value.isDestroyed()) {
         throw new IllegalStateException("the value of secret '" + name + "' has been destroyed");
       }
-      result = holder.fields;
-      if (result == null) {
-        Map<String, JsonFields.Field> raw =
-            value.withBytes(bytes -> JsonFields.parse(bytes, "secret '" + name + "'"));
-        Map<String, Parsed> parsed = new LinkedHashMap<>();
-        for (Map.Entry<String, JsonFields.Field> e : raw.entrySet()) {
-          JsonFields.Field f = e.getValue();
-          SecretValue fieldValue = null;
-          if (f.text() != null) {
-            fieldValue = SecretValue.wrap(f.text());
-            value.attach(fieldValue);
+      cached = holder.fields;
+      if (cached != null) {
+        for (int i = 0; i < cached.length; i += 2) {
+          if (cached[i].equals(fieldName)) {
+            return (Parsed) cached[i + 1];
           }
-          parsed.put(e.getKey(), new Parsed(f.kind(), fieldValue));
         }
-        result = Collections.unmodifiableMap(parsed);
-        holder.fields = result;
       }
-      return result;
+      JsonFields.Field f = value.withBytes(bytes -> JsonFields.field(bytes, "secret '" + name + "'", fieldName));
+      if (f == null) {
+        return null;
+      }
+      SecretValue fieldValue = null;
+      if (f.text() != null) {
+        fieldValue = SecretValue.wrap(f.text());
+        value.attach(fieldValue);
+      }
+      Parsed read = new Parsed(f.kind(), fieldValue);
+      Object[] grown = cached == null ? new Object[2] : Arrays.copyOf(cached, cached.length + 2);
+      grown[grown.length - 2] = fieldName;
+      grown[grown.length - 1] = read;
+      holder.fields = grown;
+      return read;
     }
   }
 
@@ -278,9 +295,10 @@ public final class Secret {
     throw new UnsupportedOperationException("a Secret cannot be serialized");
   }
 
-  /** The lazily parsed fields of one value; its monitor guards the parse. */
+  /** The fields of one value read so far, as name, Parsed, name, Parsed...; its monitor guards the reads. */
   private static final class ParsedFields {
-    volatile @Nullable Map<String, Parsed> fields;
+    /** Replaced (never changed) under this object's monitor. */
+    volatile Object @Nullable [] fields;
   }
 
   private static final class Parsed {

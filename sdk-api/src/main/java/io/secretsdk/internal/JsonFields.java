@@ -1,33 +1,20 @@
 package io.secretsdk.internal;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import io.secretsdk.SecretFormatException;
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Reads the top-level fields of a JSON object from UTF-8 bytes into {@code char[]} values without
- * ever making a {@link String} of a value.
+ * ever making a {@link String} of a value, on {@link JsonReader}: the whole document is checked
+ * strictly, then each scalar is decoded straight from the input bytes into an array the caller
+ * owns. Nothing else is copied. Field names are not secret and are ordinary strings.
  *
- * <p>Jackson's streaming parser walks the structure, but string values are never read through it:
- * Jackson skips a string token without decoding it unless asked for its text, so each string is
- * decoded here, straight from the input bytes, into an array the caller owns. Numbers, the only
- * values Jackson itself copies, are wiped out of its buffer right after they are copied. Buffers
- * are never recycled between parses. Field names are not secret and are ordinary strings.
- *
- * <p>Field-name canonicalization must stay on: without it Jackson reads bytes through a decoding
- * {@code Reader}, which would copy every value into its char buffers.
- *
- * <p>Error messages give a line and column, never content, and carry no Jackson exception (whose
- * messages quote the input).
+ * <p>Error messages give a fixed phrase, a line and a column, never content.
  */
 public final class JsonFields {
 
@@ -49,13 +36,6 @@ public final class JsonFields {
    */
   public record Field(Kind kind, char @Nullable [] text) {}
 
-  private static final JsonFactory FACTORY =
-      JsonFactory.builder()
-          .recyclerPool(JsonRecyclerPools.nonRecyclingPool())
-          .disable(JsonFactory.Feature.INTERN_FIELD_NAMES)
-          .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
-          .build();
-
   private JsonFields() {}
 
   /**
@@ -68,38 +48,15 @@ public final class JsonFields {
    *     is not well-formed
    */
   public static Map<String, Field> parse(byte[] utf8, String what) {
+    JsonReader json = object(utf8, what);
     Map<String, Field> fields = new LinkedHashMap<>();
     boolean complete = false;
-    try (JsonParser parser = FACTORY.createParser(utf8)) {
-      JsonToken first = nextToken(parser, what);
-      if (first != JsonToken.START_OBJECT) {
-        throw new SecretFormatException(what + ": value is not a JSON object");
-      }
-      while (true) {
-        JsonToken token = nextToken(parser, what);
-        if (token == JsonToken.END_OBJECT) {
-          break;
-        }
-        if (token != JsonToken.FIELD_NAME) {
-          throw malformed(what, parser.currentTokenLocation());
-        }
-        String name = parser.currentName();
-        JsonToken valueToken = nextToken(parser, what);
-        Field field = readValue(parser, valueToken, utf8, what);
-        Field earlier = fields.put(name, field);
-        if (earlier != null) {
-          wipe(field);
-          wipe(earlier);
-          throw new SecretFormatException(what + ": field '" + name + "' appears more than once");
-        }
-      }
-      if (nextToken(parser, what) != null) {
-        throw new SecretFormatException(what + ": unexpected content after the JSON object");
+    try {
+      for (int m = json.firstMember(json.root()); m >= 0; m = json.nextMember(m)) {
+        fields.put(json.name(m), read(json, json.memberValue(m)));
       }
       complete = true;
       return fields;
-    } catch (IOException e) {
-      throw new SecretFormatException(what + ": value could not be read as JSON");
     } finally {
       if (!complete) {
         fields.values().forEach(JsonFields::wipe);
@@ -107,94 +64,71 @@ public final class JsonFields {
     }
   }
 
+  /**
+   * The names of the top-level fields of a JSON object, decoding no value.
+   *
+   * @param utf8 the JSON bytes; read, not modified
+   * @param what how to name the input in errors
+   * @return the names in document order
+   * @throws SecretFormatException if the input is not one JSON object, has a duplicate field, or
+   *     is not well-formed
+   */
+  public static Set<String> names(byte[] utf8, String what) {
+    JsonReader json = object(utf8, what);
+    Set<String> names = new LinkedHashSet<>();
+    for (int m = json.firstMember(json.root()); m >= 0; m = json.nextMember(m)) {
+      names.add(json.name(m));
+    }
+    return names;
+  }
+
+  /**
+   * Reads one top-level field of a JSON object, decoding nothing else.
+   *
+   * @param utf8 the JSON bytes; read, not modified
+   * @param what how to name the input in errors
+   * @param name the field
+   * @return the field, its text owned by the caller; {@code null} if the object has no such field
+   * @throws SecretFormatException if the input is not one JSON object, has a duplicate field, or
+   *     is not well-formed
+   */
+  public static @Nullable Field field(byte[] utf8, String what, String name) {
+    JsonReader json = object(utf8, what);
+    int at = json.field(json.root(), name);
+    return at < 0 ? null : read(json, at);
+  }
+
+  private static JsonReader object(byte[] utf8, String what) {
+    if (JsonReader.isBlank(utf8, 0, utf8.length)) {
+      throw new SecretFormatException(what + ": value is not a JSON object");
+    }
+    JsonReader json = JsonReader.parse(utf8, what, null);
+    if (json.kind(json.root()) != JsonReader.OBJECT) {
+      throw new SecretFormatException(what + ": value is not a JSON object");
+    }
+    return json;
+  }
+
+  private static Field read(JsonReader json, int at) {
+    switch (json.kind(at)) {
+      case JsonReader.STRING:
+        return new Field(Kind.SCALAR, json.chars(at));
+      case JsonReader.NUMBER:
+        return new Field(Kind.SCALAR, json.rawChars(at));
+      case JsonReader.TRUE:
+        return new Field(Kind.SCALAR, new char[] {'t', 'r', 'u', 'e'});
+      case JsonReader.FALSE:
+        return new Field(Kind.SCALAR, new char[] {'f', 'a', 'l', 's', 'e'});
+      case JsonReader.NULL:
+        return new Field(Kind.NULL, null);
+      default:
+        return new Field(Kind.NESTED, null);
+    }
+  }
+
   private static void wipe(Field field) {
     if (field.text() != null) {
       Arrays.fill(field.text(), '\0');
-    }
-  }
-
-  private static @Nullable JsonToken nextToken(JsonParser parser, String what) {
-    try {
-      return parser.nextToken();
-    } catch (IOException | RuntimeException e) {
-      // Jackson's messages quote the input: keep only the position.
-      throw malformed(what, parser.currentLocation());
-    }
-  }
-
-  private static SecretFormatException malformed(String what, JsonLocation at) {
-    return new SecretFormatException(
-        what + ": value is not well-formed JSON (near line " + at.getLineNr() + ", column "
-            + at.getColumnNr() + ")");
-  }
-
-  private static Field readValue(JsonParser parser, @Nullable JsonToken token, byte[] utf8, String what)
-      throws IOException {
-    if (token == null) {
-      throw new SecretFormatException(what + ": value is truncated JSON");
-    }
-    switch (token) {
-      case VALUE_STRING:
-        return new Field(Kind.SCALAR, JsonStrings.decode(utf8, stringStart(parser, utf8, what), what));
-      case VALUE_NUMBER_INT:
-      case VALUE_NUMBER_FLOAT:
-        return new Field(Kind.SCALAR, copyAndWipeNumber(parser));
-      case VALUE_TRUE:
-        return new Field(Kind.SCALAR, new char[] {'t', 'r', 'u', 'e'});
-      case VALUE_FALSE:
-        return new Field(Kind.SCALAR, new char[] {'f', 'a', 'l', 's', 'e'});
-      case VALUE_NULL:
-        return new Field(Kind.NULL, null);
-      case START_OBJECT:
-      case START_ARRAY:
-        skipNested(parser, what);
-        return new Field(Kind.NESTED, null);
-      default:
-        throw malformed(what, parser.currentTokenLocation());
-    }
-  }
-
-  private static int stringStart(JsonParser parser, byte[] utf8, String what) {
-    long offset = parser.currentTokenLocation().getByteOffset();
-    if (offset < 0 || offset >= utf8.length || utf8[(int) offset] != '"') {
-      throw malformed(what, parser.currentTokenLocation());
-    }
-    return (int) offset;
-  }
-
-  private static char[] copyAndWipeNumber(JsonParser parser) throws IOException {
-    char[] buffer = parser.getTextCharacters();
-    int offset = parser.getTextOffset();
-    int length = parser.getTextLength();
-    char[] copy = Arrays.copyOfRange(buffer, offset, offset + length);
-    Arrays.fill(buffer, offset, offset + length, '\0');
-    return copy;
-  }
-
-  /** Skips an object or array; strings inside are never decoded, numbers are wiped. */
-  private static void skipNested(JsonParser parser, String what) throws IOException {
-    int depth = 1;
-    while (depth > 0) {
-      JsonToken token = nextToken(parser, what);
-      if (token == null) {
-        throw new SecretFormatException(what + ": value is truncated JSON");
-      }
-      switch (token) {
-        case START_OBJECT:
-        case START_ARRAY:
-          depth++;
-          break;
-        case END_OBJECT:
-        case END_ARRAY:
-          depth--;
-          break;
-        case VALUE_NUMBER_INT:
-        case VALUE_NUMBER_FLOAT:
-          Arrays.fill(copyAndWipeNumber(parser), '\0');
-          break;
-        default:
-          break;
-      }
     }
   }
 }

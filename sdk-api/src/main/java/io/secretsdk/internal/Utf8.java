@@ -1,24 +1,19 @@
 package io.secretsdk.internal;
 
 import io.secretsdk.SecretFormatException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CharsetEncoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * Strict UTF-8 between {@code byte[]} and {@code char[]} with no {@link String} in between; every
- * scratch array is wiped before it is dropped.
+ * Strict UTF-8 between {@code byte[]} and {@code char[]} with no {@link String} in between and no
+ * scratch buffer: each method measures first, then writes into an array of exactly the right size.
+ * Strict means what the JDK's decoder does with {@code REPORT}: overlong forms, surrogates, code
+ * points above U+10FFFF and truncated sequences are errors, never replacement characters.
  */
 public final class Utf8 {
   private Utf8() {}
 
   /**
-   * Decodes strictly: malformed or truncated input is an error, never a replacement character.
+   * Decodes strictly.
    *
    * @param in the bytes
    * @param offset where to start
@@ -27,25 +22,85 @@ public final class Utf8 {
    * @throws SecretFormatException naming the offset of the first bad byte, never the content
    */
   public static char[] decode(byte[] in, int offset, int length) {
-    CharsetDecoder decoder =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
-    // UTF-8 never yields more UTF-16 units than it has bytes.
-    char[] out = new char[length];
-    ByteBuffer src = ByteBuffer.wrap(in, offset, length);
-    CharBuffer dst = CharBuffer.wrap(out);
-    CoderResult result = decoder.decode(src, dst, true);
-    if (!result.isError()) {
-      result = decoder.flush(dst);
+    int end = offset + length;
+    int chars = 0;
+    for (int i = offset; i < end; ) {
+      if (in[i] >= 0) {
+        i++;
+        chars++;
+        continue;
+      }
+      int n = sequenceLength(in, i, end);
+      if (n < 0) {
+        throw new SecretFormatException(
+            "value is not well-formed UTF-8 (bad byte at offset " + (i - offset) + ")");
+      }
+      chars += n == 4 ? 2 : 1;
+      i += n;
     }
-    if (result.isError()) {
-      Arrays.fill(out, '\0');
-      throw new SecretFormatException(
-          "value is not well-formed UTF-8 (bad byte at offset " + (src.position() - offset) + ")");
+    char[] out = new char[chars];
+    int k = 0;
+    for (int i = offset; i < end; ) {
+      int b = in[i];
+      if (b >= 0) {
+        out[k++] = (char) b;
+        i++;
+      } else if ((b & 0xE0) == 0xC0) {
+        out[k++] = (char) (((b & 0x1F) << 6) | (in[i + 1] & 0x3F));
+        i += 2;
+      } else if ((b & 0xF0) == 0xE0) {
+        out[k++] = (char) (((b & 0x0F) << 12) | ((in[i + 1] & 0x3F) << 6) | (in[i + 2] & 0x3F));
+        i += 3;
+      } else {
+        int cp = ((b & 0x07) << 18) | ((in[i + 1] & 0x3F) << 12) | ((in[i + 2] & 0x3F) << 6)
+            | (in[i + 3] & 0x3F);
+        out[k++] = Character.highSurrogate(cp);
+        out[k++] = Character.lowSurrogate(cp);
+        i += 4;
+      }
     }
-    return exact(out, dst.position());
+    return out;
+  }
+
+  /**
+   * The length of the well-formed multi-byte sequence starting at {@code i}.
+   *
+   * @param in the bytes
+   * @param i where the sequence starts (a byte of 0x80 or more)
+   * @param end where the input ends (exclusive)
+   * @return 2, 3 or 4, or {@code -1} if the sequence is malformed, overlong, a surrogate, beyond
+   *     U+10FFFF or truncated
+   */
+  public static int sequenceLength(byte[] in, int i, int end) {
+    int b = in[i] & 0xFF;
+    if (b >= 0xC2 && b <= 0xDF) {
+      return i + 1 < end && cont(in[i + 1]) ? 2 : -1;
+    }
+    if (b >= 0xE0 && b <= 0xEF) {
+      if (i + 2 >= end || !cont(in[i + 1]) || !cont(in[i + 2])) {
+        return -1;
+      }
+      int b1 = in[i + 1] & 0xFF;
+      if ((b == 0xE0 && b1 < 0xA0) || (b == 0xED && b1 > 0x9F)) {
+        return -1; // overlong, or a surrogate
+      }
+      return 3;
+    }
+    if (b >= 0xF0 && b <= 0xF4) {
+      if (i + 3 >= end || !cont(in[i + 1]) || !cont(in[i + 2]) || !cont(in[i + 3])) {
+        return -1;
+      }
+      int b1 = in[i + 1] & 0xFF;
+      if ((b == 0xF0 && b1 < 0x90) || (b == 0xF4 && b1 > 0x8F)) {
+        return -1; // overlong, or beyond U+10FFFF
+      }
+      return 4;
+    }
+    return -1;
+  }
+
+  private static boolean cont(byte b) {
+    return (b & 0xC0) == 0x80;
   }
 
   /**
@@ -56,28 +111,44 @@ public final class Utf8 {
    * @throws SecretFormatException if the text holds an unpaired surrogate
    */
   public static byte[] encode(char[] chars) {
-    CharsetEncoder encoder =
-        StandardCharsets.UTF_8
-            .newEncoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
-    byte[] out = new byte[chars.length * 3];
-    ByteBuffer dst = ByteBuffer.wrap(out);
-    CoderResult result = encoder.encode(CharBuffer.wrap(chars), dst, true);
-    if (!result.isError()) {
-      result = encoder.flush(dst);
+    int bytes = 0;
+    for (int i = 0; i < chars.length; i++) {
+      char c = chars[i];
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (!Character.isSurrogate(c)) {
+        bytes += 3;
+      } else if (Character.isHighSurrogate(c) && i + 1 < chars.length && Character.isLowSurrogate(chars[i + 1])) {
+        bytes += 4;
+        i++;
+      } else {
+        throw new SecretFormatException("value holds an unpaired surrogate and has no UTF-8 form");
+      }
     }
-    if (result.isError()) {
-      Arrays.fill(out, (byte) 0);
-      throw new SecretFormatException("value holds an unpaired surrogate and has no UTF-8 form");
+    byte[] out = new byte[bytes];
+    int k = 0;
+    for (int i = 0; i < chars.length; i++) {
+      char c = chars[i];
+      if (c < 0x80) {
+        out[k++] = (byte) c;
+      } else if (c < 0x800) {
+        out[k++] = (byte) (0xC0 | (c >> 6));
+        out[k++] = (byte) (0x80 | (c & 0x3F));
+      } else if (!Character.isSurrogate(c)) {
+        out[k++] = (byte) (0xE0 | (c >> 12));
+        out[k++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+        out[k++] = (byte) (0x80 | (c & 0x3F));
+      } else {
+        int cp = Character.toCodePoint(c, chars[++i]);
+        out[k++] = (byte) (0xF0 | (cp >> 18));
+        out[k++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+        out[k++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+        out[k++] = (byte) (0x80 | (cp & 0x3F));
+      }
     }
-    int n = dst.position();
-    if (n == out.length) {
-      return out;
-    }
-    byte[] exact = Arrays.copyOf(out, n);
-    Arrays.fill(out, (byte) 0);
-    return exact;
+    return out;
   }
 
   /**
@@ -103,13 +174,17 @@ public final class Utf8 {
    * @return {@code true} if strict decoding would succeed
    */
   public static boolean isWellFormed(byte[] in) {
-    try {
-      char[] probe = decode(in, 0, in.length);
-      Arrays.fill(probe, '\0');
-      return true;
-    } catch (SecretFormatException e) {
-      return false;
+    for (int i = 0; i < in.length; ) {
+      if (in[i] >= 0) {
+        i++;
+        continue;
+      }
+      int n = sequenceLength(in, i, in.length);
+      if (n < 0) {
+        return false;
+      }
+      i += n;
     }
+    return true;
   }
-
 }

@@ -10,7 +10,7 @@ import io.secretsdk.cache.SecretCache;
 import io.secretsdk.file.FileSecretSource;
 import io.secretsdk.jdbc.internal.RotatingHikariDataSource;
 import io.secretsdk.jdbc.testing.CountingCache;
-import io.secretsdk.jdbc.testing.LocalPostgres;
+import io.secretsdk.testing.postgres.LocalPostgres;
 import io.secretsdk.jdbc.testing.SecretFiles;
 import io.secretsdk.resilience.ResiliencePolicy;
 import java.nio.file.Path;

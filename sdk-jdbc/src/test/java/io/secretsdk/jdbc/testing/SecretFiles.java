@@ -1,6 +1,7 @@
 package io.secretsdk.jdbc.testing;
 
 import io.secretsdk.testing.LeakGuard;
+import io.secretsdk.testing.postgres.LocalPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -7,24 +7,25 @@ import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretValue;
 import io.secretsdk.VersionStage;
+import io.secretsdk.internal.JsonReader;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.Arrays;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Reads Vault's answers into {@link Secret}s. A secret's value is the JSON object Vault holds it
- * in ({@code data.data} for KV v2, {@code data} otherwise), copied byte for byte out of the answer
- * and decoded straight into the value's {@code char[]}: no value ever becomes a {@link String}.
- * Every method either returns or throws a {@link io.secretsdk.SecretException}; the caller wipes
- * the body.
+ * Reads Vault's answers into {@link Secret}s, on sdk-api's {@link JsonReader}. A secret's value
+ * is the JSON object Vault holds it in ({@code data.data} for KV v2, {@code data} otherwise),
+ * decoded straight from the answer's bytes into the value's {@code char[]}: no value ever becomes a
+ * {@link String}, and nothing else is copied. Every method either returns or throws a {@link
+ * io.secretsdk.SecretException} whose message is a fixed phrase (with a line and column for
+ * malformed JSON), never text from the answer; the caller wipes the body.
  */
 public final class Responses {
   private Responses() {}
@@ -61,37 +62,111 @@ public final class Responses {
   }
 
   private static Map<String, String> baseMetadata(Route route, String engine) {
-    Map<String, String> m = new LinkedHashMap<>();
+    // Secret.Builder keeps an immutable copy (whose order is unspecified): a plain map suffices.
+    Map<String, String> m = new HashMap<>(8);
     m.put("vault.engine", engine);
     m.put("vault.mount", route.mount());
     m.put("vault.path", route.path());
     return m;
   }
 
-  private static SecretValue valueOf(Json.Obj data, byte[] body, SecretRef ref) {
-    byte[] json = data.copyBytes(body);
-    try {
-      return SecretValue.fromUtf8(json);
-    } catch (SecretFormatException e) {
-      throw new SecretFormatException(what(ref) + ": the secret's data is not well-formed UTF-8", ref);
-    } finally {
-      Arrays.fill(json, (byte) 0);
-    }
-  }
+  /** An answer being read: the reader and how to name it in errors. */
+  private static final class Answer {
+    final JsonReader json;
+    final String what;
+    final @Nullable SecretRef ref;
 
-  private static @Nullable Instant instant(Json.Obj o, String field, byte[] body, String what, SecretRef ref) {
-    String text = Json.text(o, field, body, what, ref);
-    if (text == null || text.isEmpty()) {
-      return null;
+    Answer(byte[] body, String what, @Nullable SecretRef ref) {
+      this.json = Json.object(body, what, ref);
+      this.what = what;
+      this.ref = ref;
     }
-    Instant fast = rfc3339(text);
-    if (fast != null) {
-      return fast;
+
+    int root() {
+      return json.root();
     }
-    try {
-      return OffsetDateTime.parse(text).toInstant();
-    } catch (DateTimeParseException e) {
-      return null;
+
+    /** A field that must be an object when present: its offset, or -1 if absent or null. */
+    int obj(int at, String name) {
+      int v = at < 0 ? -1 : json.field(at, name);
+      if (v < 0 || json.kind(v) == JsonReader.NULL) {
+        return -1;
+      }
+      if (json.kind(v) != JsonReader.OBJECT) {
+        throw new SecretFormatException(what + ": '" + name + "' is not a JSON object", ref);
+      }
+      return v;
+    }
+
+    /** A field that must be a string when present: its offset, or -1 if absent or null. */
+    int str(int at, String name) {
+      int v = json.field(at, name);
+      if (v < 0 || json.kind(v) == JsonReader.NULL) {
+        return -1;
+      }
+      if (json.kind(v) != JsonReader.STRING) {
+        throw new SecretFormatException(what + ": '" + name + "' is not a string", ref);
+      }
+      return v;
+    }
+
+    @Nullable String text(int at, String name) {
+      int v = str(at, name);
+      return v < 0 ? null : json.text(v);
+    }
+
+    /** An integer, also accepted as a string of digits (Vault writes some numbers as strings). */
+    @Nullable Long integer(int at, String name) {
+      int v = json.field(at, name);
+      if (v < 0 || json.kind(v) == JsonReader.NULL) {
+        return null;
+      }
+      int kind = json.kind(v);
+      Long n = kind == JsonReader.NUMBER ? json.integer(v) : kind == JsonReader.STRING ? json.digits(v) : null;
+      if (n == null) {
+        throw new SecretFormatException(what + ": '" + name + "' is not an integer", ref);
+      }
+      return n;
+    }
+
+    @Nullable Boolean bool(int at, String name) {
+      int v = json.field(at, name);
+      if (v < 0 || json.kind(v) == JsonReader.NULL) {
+        return null;
+      }
+      int kind = json.kind(v);
+      if (kind != JsonReader.TRUE && kind != JsonReader.FALSE) {
+        throw new SecretFormatException(what + ": '" + name + "' is not a boolean", ref);
+      }
+      return kind == JsonReader.TRUE;
+    }
+
+    /** A non-empty string field read as a timestamp; {@code null} if absent, empty or in no known form. */
+    @Nullable Instant instant(int at, String name) {
+      int v = str(at, name);
+      if (v < 0 || json.isEmptyString(v)) {
+        return null;
+      }
+      CharSequence view = json.asciiView(v);
+      CharSequence text = view != null ? view : json.text(v);
+      Instant fast = rfc3339(text);
+      if (fast != null) {
+        return fast;
+      }
+      try {
+        return OffsetDateTime.parse(text).toInstant();
+      } catch (DateTimeParseException e) {
+        return null;
+      }
+    }
+
+    /** The object at {@code at} as the secret's value: its exact JSON text, decoded into chars. */
+    SecretValue value(int at) {
+      try {
+        return SecretValue.wrap(json.rawChars(at));
+      } catch (SecretFormatException e) {
+        throw new SecretFormatException(what + ": the secret's data is not well-formed UTF-8", ref);
+      }
     }
   }
 
@@ -102,7 +177,7 @@ public final class Responses {
    * @param t the text
    * @return the instant, or {@code null} if the text is in another form
    */
-  static @Nullable Instant rfc3339(String t) {
+  static @Nullable Instant rfc3339(CharSequence t) {
     int n = t.length();
     if (n < 20 || t.charAt(4) != '-' || t.charAt(7) != '-' || (t.charAt(10) != 'T' && t.charAt(10) != 't')
         || t.charAt(13) != ':' || t.charAt(16) != ':') {
@@ -157,7 +232,7 @@ public final class Responses {
     return Instant.ofEpochSecond(epochSecond, nanos);
   }
 
-  private static int digits(String t, int from, int count) {
+  private static int digits(CharSequence t, int from, int count) {
     int v = 0;
     for (int i = from; i < from + count; i++) {
       char c = t.charAt(i);
@@ -180,29 +255,33 @@ public final class Responses {
    */
   public static Secret kv2(byte[] body, SecretRef ref, Route route, Set<VersionStage> stages) {
     String what = what(ref);
-    Json.Obj root = Json.parse(body, what, ref);
-    Json.Obj outer = Json.obj(root, "data", what, ref);
-    if (outer == null) {
+    Answer a = new Answer(body, what, ref);
+    int outer = a.obj(a.root(), "data");
+    if (outer < 0) {
       throw new SecretFormatException(what + " has no 'data' block; is '" + route.mount() + "' really a KV v2 mount?", ref);
     }
-    Json.Obj meta = Json.obj(outer, "metadata", what, ref);
-    Json.Obj data = Json.obj(outer, "data", what, ref);
-    Long version = meta == null ? null : Json.integer(meta, "version", body, what, ref);
-    if (data == null) {
+    int meta = a.obj(outer, "metadata");
+    int data = a.obj(outer, "data");
+    Long version = meta < 0 ? null : a.integer(meta, "version");
+    if (data < 0) {
       throw notFound(body, ref, route);
     }
     if (version == null) {
       throw new SecretFormatException(what + " has no 'data.metadata.version'; is '" + route.mount()
           + "' really a KV v2 mount?", ref);
     }
-    Map<String, String> metadata = baseMetadata(route, "kv-v2");
-    Instant created = instant(meta, "created_time", body, what, ref);
-    Json.Obj custom = Json.obj(meta, "custom_metadata", what, ref);
-    if (custom != null) {
-      for (String key : custom.names()) {
-        Json.Node n = custom.get(key);
-        if (n instanceof Json.Str && !metadata.containsKey(key)) {
-          metadata.put(key, ((Json.Str) n).text(body, what));
+    Instant created = a.instant(meta, "created_time");
+    int custom = a.obj(meta, "custom_metadata");
+    Map<String, String> metadata;
+    if (custom < 0 || a.json.firstMember(custom) < 0) {
+      metadata = Map.of("vault.engine", "kv-v2", "vault.mount", route.mount(), "vault.path", route.path());
+    } else {
+      metadata = baseMetadata(route, "kv-v2");
+      JsonReader json = a.json;
+      for (int m = json.firstMember(custom); m >= 0; m = json.nextMember(m)) {
+        int v = json.memberValue(m);
+        if (json.kind(v) == JsonReader.STRING) {
+          metadata.putIfAbsent(json.name(m), json.text(v));
         }
       }
     }
@@ -213,12 +292,13 @@ public final class Responses {
     if (created != null) {
       b.createdAt(created);
     }
-    return b.value(valueOf(data, body, ref)).build();
+    return b.value(a.value(data)).build();
   }
 
   /**
    * The error for a KV v2 read that answered 404: a deleted or destroyed version (Vault sends its
-   * metadata with {@code data: null}) or no secret at all.
+   * metadata with {@code data: null}) or no secret at all. The deletion time is given only as the
+   * instant it parses to, never as the answer's text.
    *
    * @param body the answer
    * @param ref the reference
@@ -228,22 +308,22 @@ public final class Responses {
   public static SecretNotFoundException notFound(byte[] body, SecretRef ref, Route route) {
     String where = "vault secret '" + route.mount() + "/" + route.path() + "'";
     try {
-      String what = what(ref);
-      Json.Obj root = Json.parse(body, what, ref);
-      Json.Obj outer = Json.obj(root, "data", what, ref);
-      Json.Obj meta = outer == null ? null : Json.obj(outer, "metadata", what, ref);
-      if (meta != null) {
-        Long version = Json.integer(meta, "version", body, what, ref);
-        Boolean destroyed = Json.bool(meta, "destroyed", what, ref);
-        String deleted = Json.text(meta, "deletion_time", body, what, ref);
+      Answer a = new Answer(body, what(ref), ref);
+      int outer = a.obj(a.root(), "data");
+      int meta = a.obj(outer, "metadata");
+      if (meta >= 0) {
+        Long version = a.integer(meta, "version");
+        Boolean destroyed = a.bool(meta, "destroyed");
+        String deleted = a.text(meta, "deletion_time");
         String v = version == null ? "asked for" : Long.toString(version);
         if (Boolean.TRUE.equals(destroyed)) {
           return new SecretNotFoundException(
               where + ": version " + v + " was destroyed; its data is gone. Read another version", ref);
         }
         if (deleted != null && !deleted.isEmpty()) {
+          Instant at = a.instant(meta, "deletion_time");
           return new SecretNotFoundException(
-              where + ": version " + v + " was deleted at " + deleted
+              where + ": version " + v + " was deleted" + (at == null ? "" : " at " + at)
                   + "; undelete it in Vault or read another version", ref);
         }
       }
@@ -264,31 +344,33 @@ public final class Responses {
    */
   public static Kv2Metadata kv2Metadata(byte[] body, SecretRef ref) {
     String what = "Vault's metadata answer for '" + ref.name() + "'";
-    Json.Obj root = Json.parse(body, what, ref);
-    Json.Obj data = Json.obj(root, "data", what, ref);
-    if (data == null) {
+    Answer a = new Answer(body, what, ref);
+    int data = a.obj(a.root(), "data");
+    if (data < 0) {
       throw new SecretFormatException(what + " has no 'data' block", ref);
     }
-    Long current = Json.integer(data, "current_version", body, what, ref);
+    Long current = a.integer(data, "current_version");
     if (current == null) {
       throw new SecretFormatException(what + " has no 'data.current_version'", ref);
     }
     Map<Long, VersionState> versions = new TreeMap<>();
-    Json.Obj vs = Json.obj(data, "versions", what, ref);
-    if (vs != null) {
-      for (String key : vs.names()) {
-        long n;
-        try {
-          n = Long.parseLong(key);
-        } catch (NumberFormatException e) {
+    int vs = a.obj(data, "versions");
+    if (vs >= 0) {
+      JsonReader json = a.json;
+      for (int m = json.firstMember(vs); m >= 0; m = json.nextMember(m)) {
+        Long n = json.digits(m);
+        if (n == null) {
           throw new SecretFormatException(what + ": 'data.versions' has a key that is not a version number", ref);
         }
-        Json.Obj v = Json.obj(vs, key, what, ref);
-        if (v == null) {
+        int v = json.memberValue(m);
+        if (json.kind(v) == JsonReader.NULL) {
           continue;
         }
-        String deleted = Json.text(v, "deletion_time", body, what, ref);
-        Boolean destroyed = Json.bool(v, "destroyed", what, ref);
+        if (json.kind(v) != JsonReader.OBJECT) {
+          throw new SecretFormatException(what + ": a version in 'data.versions' is not a JSON object", ref);
+        }
+        String deleted = a.text(v, "deletion_time");
+        Boolean destroyed = a.bool(v, "destroyed");
         versions.put(n, new VersionState(n, deleted != null && !deleted.isEmpty(), Boolean.TRUE.equals(destroyed)));
       }
     }
@@ -308,14 +390,14 @@ public final class Responses {
    */
   public static Secret kv1(byte[] body, SecretRef ref, Route route, Instant now) {
     String what = what(ref);
-    Json.Obj root = Json.parse(body, what, ref);
-    Json.Obj data = Json.obj(root, "data", what, ref);
-    if (data == null) {
+    Answer a = new Answer(body, what, ref);
+    int data = a.obj(a.root(), "data");
+    if (data < 0) {
       throw new SecretFormatException(what + " has no 'data' object", ref);
     }
-    Long ttl = Json.integer(root, "lease_duration", body, what, ref);
-    String leaseId = Json.text(root, "lease_id", body, what, ref);
-    Boolean renewable = Json.bool(root, "renewable", what, ref);
+    Long ttl = a.integer(a.root(), "lease_duration");
+    String leaseId = a.text(a.root(), "lease_id");
+    Boolean renewable = a.bool(a.root(), "renewable");
     Secret.Builder b = Secret.builder(ref.name()).stages(Set.of(VersionStage.CURRENT))
         .metadata(baseMetadata(route, "kv-v1"));
     if (leaseId != null && !leaseId.isEmpty()) {
@@ -326,7 +408,7 @@ public final class Responses {
     } else if (ttl != null && ttl > 0) {
       b.nextRotationAt(now.plusSeconds(ttl));
     }
-    return b.value(valueOf(data, body, ref)).versionIdFromContent().build();
+    return b.value(a.value(data)).versionIdFromContent().build();
   }
 
   /**
@@ -341,12 +423,12 @@ public final class Responses {
    */
   public static Secret databaseCreds(byte[] body, SecretRef ref, Route route, Instant issuedAt) {
     String what = what(ref);
-    Json.Obj root = Json.parse(body, what, ref);
-    Json.Obj data = Json.obj(root, "data", what, ref);
-    String leaseId = Json.text(root, "lease_id", body, what, ref);
-    Long ttl = Json.integer(root, "lease_duration", body, what, ref);
-    Boolean renewable = Json.bool(root, "renewable", what, ref);
-    if (data == null || leaseId == null || leaseId.isEmpty() || ttl == null || ttl < 0) {
+    Answer a = new Answer(body, what, ref);
+    int data = a.obj(a.root(), "data");
+    String leaseId = a.text(a.root(), "lease_id");
+    Long ttl = a.integer(a.root(), "lease_duration");
+    Boolean renewable = a.bool(a.root(), "renewable");
+    if (data < 0 || leaseId == null || leaseId.isEmpty() || ttl == null || ttl < 0) {
       throw new SecretFormatException(
           what + " lacks 'data', 'lease_id' or 'lease_duration': is '" + route.mount() + "' a database secrets mount?", ref);
     }
@@ -354,7 +436,7 @@ public final class Responses {
     Map<String, String> metadata = baseMetadata(route, "database");
     metadata.put("vault.role", route.path());
     return Secret.builder(ref.name())
-        .value(valueOf(data, body, ref))
+        .value(a.value(data))
         .versionId(leaseId)
         .stages(Set.of(VersionStage.CURRENT))
         .lease(lease)
@@ -374,14 +456,14 @@ public final class Responses {
    */
   public static Secret databaseStatic(byte[] body, SecretRef ref, Route route, Instant now) {
     String what = what(ref);
-    Json.Obj root = Json.parse(body, what, ref);
-    Json.Obj data = Json.obj(root, "data", what, ref);
-    if (data == null) {
+    Answer a = new Answer(body, what, ref);
+    int data = a.obj(a.root(), "data");
+    if (data < 0) {
       throw new SecretFormatException(what + " has no 'data' object", ref);
     }
-    Long ttl = Json.integer(data, "ttl", body, what, ref);
-    Long period = Json.integer(data, "rotation_period", body, what, ref);
-    String lastRotation = Json.text(data, "last_vault_rotation", body, what, ref);
+    Long ttl = a.integer(data, "ttl");
+    Long period = a.integer(data, "rotation_period");
+    String lastRotation = a.text(data, "last_vault_rotation");
     Map<String, String> metadata = baseMetadata(route, "database-static");
     metadata.put("vault.role", route.path());
     if (period != null) {
@@ -392,13 +474,13 @@ public final class Responses {
       b.nextRotationAt(now.plusSeconds(ttl));
     }
     if (lastRotation != null && !lastRotation.isEmpty()) {
-      Instant rotated = instant(data, "last_vault_rotation", body, what, ref);
+      Instant rotated = a.instant(data, "last_vault_rotation");
       if (rotated != null) {
         b.createdAt(rotated);
       }
-      return b.value(valueOf(data, body, ref)).versionId(lastRotation).build();
+      return b.value(a.value(data)).versionId(lastRotation).build();
     }
-    return b.value(valueOf(data, body, ref)).versionIdFromContent().build();
+    return b.value(a.value(data)).versionIdFromContent().build();
   }
 
   /**
@@ -414,10 +496,10 @@ public final class Responses {
    */
   public static Lease renewedLease(byte[] body, Lease old, Duration increment, Instant issuedAt) {
     String what = "Vault's answer to renewing lease '" + old.id() + "'";
-    Json.Obj root = Json.parse(body, what, null);
-    Long ttl = Json.integer(root, "lease_duration", body, what, null);
-    Boolean renewable = Json.bool(root, "renewable", what, null);
-    String id = Json.text(root, "lease_id", body, what, null);
+    Answer a = new Answer(body, what, null);
+    Long ttl = a.integer(a.root(), "lease_duration");
+    Boolean renewable = a.bool(a.root(), "renewable");
+    String id = a.text(a.root(), "lease_id");
     if (ttl == null || ttl < 0) {
       throw new SecretFormatException(what + " has no 'lease_duration'");
     }

@@ -1,6 +1,6 @@
 package io.secretsdk.samples.boot;
 
-import io.secretsdk.jdbc.testing.LocalPostgres;
+import io.secretsdk.testing.postgres.LocalPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package io.secretsdk.jdbc.testing;
+package io.secretsdk.testing.postgres;
 
 import java.sql.Connection;
 import java.sql.ResultSet;

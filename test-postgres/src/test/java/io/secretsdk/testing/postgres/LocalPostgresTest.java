@@ -1,4 +1,4 @@
-package io.secretsdk.jdbc.testing;
+package io.secretsdk.testing.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

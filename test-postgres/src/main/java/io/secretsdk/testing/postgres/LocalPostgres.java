@@ -1,4 +1,4 @@
-package io.secretsdk.jdbc.testing;
+package io.secretsdk.testing.postgres;
 
 import java.io.IOException;
 import java.io.InputStream;

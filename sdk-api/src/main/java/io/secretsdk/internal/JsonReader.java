@@ -1,0 +1,771 @@
+package io.secretsdk.internal;
+
+import io.secretsdk.SecretFormatException;
+import io.secretsdk.SecretRef;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * secretsdk's one JSON reader, for every module that must read a secret out of JSON without ever
+ * making a {@link String} of it (a Vault answer, a GCP or Azure payload, a secret's own fields).
+ *
+ * <p>{@link #parse} checks the whole document once, strictly (RFC 8259: structure, number
+ * grammar, escapes, well-formed UTF-8, no duplicate field name in any object, nesting at most
+ * {@value #MAX_DEPTH} deep) and copies nothing. Values are then addressed by their byte offset in
+ * the input and decoded only when, and as, the caller asks: a string into a {@code char[]} the
+ * caller owns (for secrets) or a {@code String} (for names, dates and ids), a number straight from
+ * its digits, an object or array as its exact bytes or characters. No buffer is shared between
+ * parses and none outlives one, so nothing has to be recycled or wiped but what the caller takes.
+ *
+ * <p>A reader is valid only while its input is unchanged: parse, extract, then wipe the input.
+ *
+ * <p>Errors are {@link SecretFormatException}s with a fixed phrase, a line and a column (both
+ * 1-based, the column counted in bytes); they never quote the input, not even a field name.
+ */
+public final class JsonReader {
+  /** {@link #kind} of an object. */
+  public static final int OBJECT = 1;
+  /** {@link #kind} of an array. */
+  public static final int ARRAY = 2;
+  /** {@link #kind} of a string. */
+  public static final int STRING = 3;
+  /** {@link #kind} of a number. */
+  public static final int NUMBER = 4;
+  /** {@link #kind} of {@code true}. */
+  public static final int TRUE = 5;
+  /** {@link #kind} of {@code false}. */
+  public static final int FALSE = 6;
+  /** {@link #kind} of {@code null}. */
+  public static final int NULL = 7;
+
+  /** The deepest nesting of objects and arrays accepted. */
+  public static final int MAX_DEPTH = 256;
+
+  /** Objects with more fields than this check duplicates with a set of names. */
+  private static final int BLOOM_NAMES = 16;
+
+  private final byte[] in;
+  private final int from;
+  private final int to;
+  private final String what;
+  private final @Nullable SecretRef ref;
+  private int root;
+
+  // Validation state: whether the last string read held an escape.
+  private boolean lastStringEscaped;
+
+  private JsonReader(byte[] in, int from, int to, String what, @Nullable SecretRef ref) {
+    this.in = in;
+    this.from = from;
+    this.to = to;
+    this.what = what;
+    this.ref = ref;
+  }
+
+  /**
+   * Checks a whole document and returns a reader over it.
+   *
+   * @param in the UTF-8 bytes; read, never modified
+   * @param what how to name the input in errors, e.g. {@code "Vault's answer for 'app'"}
+   * @param ref the secret concerned, for the exception, or {@code null}
+   * @return a reader whose {@link #root()} is the document's one value
+   * @throws SecretFormatException if the input is not exactly one well-formed JSON value
+   */
+  public static JsonReader parse(byte[] in, String what, @Nullable SecretRef ref) {
+    return parse(in, 0, in.length, what, ref);
+  }
+
+  /**
+   * Checks the document in {@code in[from, to)} and returns a reader over it.
+   *
+   * @param in the UTF-8 bytes; read, never modified
+   * @param from where the document starts
+   * @param to where it ends (exclusive)
+   * @param what how to name the input in errors
+   * @param ref the secret concerned, for the exception, or {@code null}
+   * @return a reader whose {@link #root()} is the document's one value
+   * @throws SecretFormatException if the range is not exactly one well-formed JSON value
+   */
+  public static JsonReader parse(byte[] in, int from, int to, String what, @Nullable SecretRef ref) {
+    Objects.checkFromToIndex(from, to, in.length);
+    JsonReader r = new JsonReader(in, from, to, what, ref);
+    int p = r.ws(from);
+    r.root = p;
+    int end = r.ws(r.value(p, 0));
+    if (end != to) {
+      throw r.error(
+          "unexpected content after the JSON " + (in[p] == '{' ? "object" : "value"), end);
+    }
+    return r;
+  }
+
+  /**
+   * Whether {@code in[from, to)} holds nothing but JSON white space.
+   *
+   * @param in the bytes
+   * @param from the start
+   * @param to the end (exclusive)
+   * @return {@code true} if there is no value at all
+   */
+  public static boolean isBlank(byte[] in, int from, int to) {
+    for (int i = from; i < to; i++) {
+      byte b = in[i];
+      if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The document's value.
+   *
+   * @return its offset
+   */
+  public int root() {
+    return root;
+  }
+
+  /**
+   * What the value at an offset is.
+   *
+   * @param at a value's offset
+   * @return one of {@link #OBJECT}, {@link #ARRAY}, {@link #STRING}, {@link #NUMBER}, {@link
+   *     #TRUE}, {@link #FALSE}, {@link #NULL}
+   */
+  public int kind(int at) {
+    switch (in[at]) {
+      case '{':
+        return OBJECT;
+      case '[':
+        return ARRAY;
+      case '"':
+        return STRING;
+      case 't':
+        return TRUE;
+      case 'f':
+        return FALSE;
+      case 'n':
+        return NULL;
+      default:
+        return NUMBER;
+    }
+  }
+
+  /**
+   * A field of an object.
+   *
+   * @param object an object's offset
+   * @param name the field's name
+   * @return the offset of the field's value, or {@code -1} if the object has no such field
+   */
+  public int field(int object, String name) {
+    for (int m = firstMember(object); m >= 0; m = nextMember(m)) {
+      if (nameEquals(m, name)) {
+        return memberValue(m);
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The first field of an object.
+   *
+   * @param object an object's offset
+   * @return the offset of the first field's name, or {@code -1} if the object is empty
+   */
+  public int firstMember(int object) {
+    int p = ws(object + 1);
+    return in[p] == '}' ? -1 : p;
+  }
+
+  /**
+   * The value of a field.
+   *
+   * @param member the offset of the field's name
+   * @return the offset of its value
+   */
+  public int memberValue(int member) {
+    // After the name: white space, the colon, white space.
+    return ws(ws(skipString(member)) + 1);
+  }
+
+  /**
+   * The next field of the same object.
+   *
+   * @param member the offset of a field's name
+   * @return the offset of the next field's name, or {@code -1} after the last
+   */
+  public int nextMember(int member) {
+    int p = ws(end(memberValue(member)));
+    return in[p] == ',' ? ws(p + 1) : -1;
+  }
+
+  /**
+   * A field's name; names are never secret.
+   *
+   * @param member the offset of a field's name
+   * @return the name
+   */
+  public String name(int member) {
+    return text(member);
+  }
+
+  /**
+   * Whether a field's name is {@code name}, without decoding it when it holds no escape.
+   *
+   * @param member the offset of a field's name
+   * @param name the name to compare with
+   * @return {@code true} if they are equal
+   */
+  public boolean nameEquals(int member, String name) {
+    int len = name.length();
+    int p = member + 1;
+    if (p + len < to && in[p + len] == '"') {
+      boolean same = true;
+      for (int i = 0; i < len && same; i++) {
+        char c = name.charAt(i);
+        same = c < 0x80 && c != '\\' && c != '"' && in[p + i] == c;
+      }
+      if (same) {
+        return true;
+      }
+    }
+    // Escapes or non-ASCII: compare decoded.
+    for (int i = p; in[i] != '"'; i++) {
+      if (in[i] == '\\' || in[i] < 0) {
+        return text(member).equals(name);
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The first item of an array.
+   *
+   * @param array an array's offset
+   * @return the offset of the first item, or {@code -1} if the array is empty
+   */
+  public int firstItem(int array) {
+    int p = ws(array + 1);
+    return in[p] == ']' ? -1 : p;
+  }
+
+  /**
+   * The next item of the same array.
+   *
+   * @param item an item's offset
+   * @return the offset of the next item, or {@code -1} after the last
+   */
+  public int nextItem(int item) {
+    int p = ws(end(item));
+    return in[p] == ',' ? ws(p + 1) : -1;
+  }
+
+  /**
+   * Where a value ends.
+   *
+   * @param at a value's offset
+   * @return the offset just past it
+   */
+  public int end(int at) {
+    switch (in[at]) {
+      case '"':
+        return skipString(at);
+      case '{':
+      case '[':
+        return skipContainer(at);
+      case 't':
+      case 'n':
+        return at + 4;
+      case 'f':
+        return at + 5;
+      default:
+        int i = at + 1;
+        while (i < to && isNumberByte(in[i])) {
+          i++;
+        }
+        return i;
+    }
+  }
+
+  /**
+   * Decodes a string into an array the caller owns and wipes: for secrets.
+   *
+   * @param string a string's offset
+   * @return the characters
+   */
+  public char[] chars(int string) {
+    return JsonStrings.decode(in, string, what);
+  }
+
+  /**
+   * Decodes a string into a {@link String}: only for text that is never secret (names, dates, ids).
+   *
+   * @param string a string's offset
+   * @return the text
+   */
+  public String text(int string) {
+    char[] chars = JsonStrings.decode(in, string, what);
+    try {
+      return new String(chars);
+    } finally {
+      Arrays.fill(chars, '\0');
+    }
+  }
+
+  /**
+   * A view of a string's characters without decoding or copying them, when the string is plain
+   * ASCII without escapes (timestamps, ids): for text that is never secret.
+   *
+   * @param string a string's offset
+   * @return the view, or {@code null} if the string holds an escape or a non-ASCII character
+   */
+  public @Nullable CharSequence asciiView(int string) {
+    int i = string + 1;
+    while (in[i] != '"') {
+      if (in[i] < 0 || in[i] == '\\') {
+        return null;
+      }
+      i++;
+    }
+    return new AsciiView(in, string + 1, i);
+  }
+
+  private static final class AsciiView implements CharSequence {
+    private final byte[] in;
+    private final int from;
+    private final int to;
+
+    AsciiView(byte[] in, int from, int to) {
+      this.in = in;
+      this.from = from;
+      this.to = to;
+    }
+
+    @Override
+    public int length() {
+      return to - from;
+    }
+
+    @Override
+    public char charAt(int index) {
+      Objects.checkIndex(index, to - from);
+      return (char) in[from + index];
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      Objects.checkFromToIndex(start, end, to - from);
+      return new AsciiView(in, from + start, from + end);
+    }
+
+    @Override
+    public String toString() {
+      return new String(in, from, to - from, java.nio.charset.StandardCharsets.US_ASCII);
+    }
+  }
+
+  /**
+   * Decodes a value's exact text (for a string, its quotes and escapes as written) into an array
+   * the caller owns and wipes.
+   *
+   * @param at a value's offset
+   * @return the characters of the value's JSON text
+   */
+  public char[] rawChars(int at) {
+    return Utf8.decode(in, at, end(at) - at);
+  }
+
+  /**
+   * Copies a value's exact bytes.
+   *
+   * @param at a value's offset
+   * @return a new array the caller owns and wipes
+   */
+  public byte[] rawBytes(int at) {
+    return Arrays.copyOfRange(in, at, end(at));
+  }
+
+  /**
+   * A number's value when it is an integer that fits in a {@code long}, read from its digits.
+   *
+   * @param number a number's offset
+   * @return the value, or {@code null} for a fraction, an exponent or more than 18 digits
+   */
+  public @Nullable Long integer(int number) {
+    int i = number;
+    boolean negative = in[i] == '-';
+    if (negative) {
+      i++;
+    }
+    int end = end(number);
+    if (end - i > 18 || end == i) {
+      return null;
+    }
+    long v = 0;
+    for (; i < end; i++) {
+      int d = in[i] - '0';
+      if (d < 0 || d > 9) {
+        return null;
+      }
+      v = v * 10 + d;
+    }
+    return negative ? -v : v;
+  }
+
+  /**
+   * A string's content when it is an integer of 1 to 18 digits (Vault writes some numbers as
+   * strings).
+   *
+   * @param string a string's offset
+   * @return the value, or {@code null} if the string is anything else
+   */
+  public @Nullable Long digits(int string) {
+    long v = 0;
+    int i = string + 1;
+    for (; in[i] != '"'; i++) {
+      int d = in[i] - '0';
+      if (d < 0 || d > 9 || i - string > 18) {
+        return null;
+      }
+      v = v * 10 + d;
+    }
+    return i == string + 1 ? null : v;
+  }
+
+  /**
+   * Whether a string is empty ({@code ""}).
+   *
+   * @param string a string's offset
+   * @return {@code true} if it has no characters
+   */
+  public boolean isEmptyString(int string) {
+    return in[string + 1] == '"';
+  }
+
+  /**
+   * The error for a value the caller found to have the wrong shape, positioned at it.
+   *
+   * @param phrase a fixed phrase saying what is wrong, never content
+   * @param at the value's offset
+   * @return the exception to throw
+   */
+  public SecretFormatException shapeError(String phrase, int at) {
+    return new SecretFormatException(what + ": " + phrase + " (" + position(at) + ")", ref);
+  }
+
+  // ---------------------------------------------------------------- validation
+
+  private int value(int p, int depth) {
+    if (p >= to) {
+      throw error("the JSON text ends early", p);
+    }
+    switch (in[p]) {
+      case '{':
+        return object(p, depth + 1);
+      case '[':
+        return array(p, depth + 1);
+      case '"':
+        return string(p);
+      case 't':
+        return literal(p, 't', 'r', 'u', 'e');
+      case 'f':
+        if (p + 4 < to && in[p + 4] == 'e') {
+          return literal(p, 'f', 'a', 'l', 's') + 1;
+        }
+        throw error("an unknown word", p);
+      case 'n':
+        return literal(p, 'n', 'u', 'l', 'l');
+      default:
+        return number(p);
+    }
+  }
+
+  private int literal(int p, char a, char b, char c, char d) {
+    if (p + 3 < to && in[p] == a && in[p + 1] == b && in[p + 2] == c && in[p + 3] == d) {
+      return p + 4;
+    }
+    throw error("an unknown word", p);
+  }
+
+  private int object(int start, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw error("objects and arrays nested too deeply", start);
+    }
+    int p = ws(start + 1);
+    if (p < to && in[p] == '}') {
+      return p + 1;
+    }
+    // Duplicate names: small objects of unescaped names keep a 64-bit Bloom filter of name
+    // hashes and compare bytes only on a hit, allocating nothing; others keep a set of names.
+    long bloom = 0;
+    int count = 0;
+    Set<String> seen = null;
+    while (true) {
+      if (p >= to) {
+        throw error("the JSON text ends early", p);
+      }
+      if (in[p] != '"') {
+        throw error("a field name is expected", p);
+      }
+      int nameEnd = string(p);
+      count++;
+      if (seen == null && (lastStringEscaped || count > BLOOM_NAMES)) {
+        seen = new HashSet<>();
+        for (int m = firstMember(start); m != p; m = nextMember(m)) {
+          seen.add(text(m));
+        }
+      }
+      if (seen != null) {
+        if (!seen.add(text(p))) {
+          throw error("a field name appears more than once", p);
+        }
+      } else {
+        long bit = 1L << (rawHash(p, nameEnd) & 63);
+        if ((bloom & bit) != 0 && occursBefore(start, p)) {
+          throw error("a field name appears more than once", p);
+        }
+        bloom |= bit;
+      }
+      p = ws(nameEnd);
+      if (p >= to) {
+        throw error("the JSON text ends early", p);
+      }
+      if (in[p] != ':') {
+        throw error("a colon is expected after a field name", p);
+      }
+      p = ws(value(ws(p + 1), depth));
+      if (p >= to) {
+        throw error("the JSON text ends early", p);
+      }
+      if (in[p] == ',') {
+        p = ws(p + 1);
+      } else if (in[p] == '}') {
+        return p + 1;
+      } else {
+        throw error("a comma or a closing brace is expected", p);
+      }
+    }
+  }
+
+  private int rawHash(int name, int end) {
+    int h = 0;
+    for (int i = name + 1; i < end - 1; i++) {
+      h = 31 * h + in[i];
+    }
+    return h ^ (h >>> 16);
+  }
+
+  /** Whether an earlier field of the object (all unescaped) has the same name as {@code q}. */
+  private boolean occursBefore(int object, int q) {
+    for (int m = firstMember(object); m != q; m = nextMember(m)) {
+      for (int i = 1; ; i++) {
+        byte a = in[m + i];
+        if (a != in[q + i]) {
+          break;
+        }
+        if (a == '"') {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private int array(int start, int depth) {
+    if (depth > MAX_DEPTH) {
+      throw error("objects and arrays nested too deeply", start);
+    }
+    int p = ws(start + 1);
+    if (p < to && in[p] == ']') {
+      return p + 1;
+    }
+    while (true) {
+      p = ws(value(p, depth));
+      if (p >= to) {
+        throw error("the JSON text ends early", p);
+      }
+      if (in[p] == ',') {
+        p = ws(p + 1);
+      } else if (in[p] == ']') {
+        return p + 1;
+      } else {
+        throw error("a comma or a closing bracket is expected", p);
+      }
+    }
+  }
+
+  private int string(int start) {
+    boolean escaped = false;
+    int i = start + 1;
+    while (true) {
+      if (i >= to) {
+        throw error("a string is not terminated", start);
+      }
+      int b = in[i];
+      if (b >= 0x20 && b != '"' && b != '\\') {
+        i++;
+      } else if (b == '"') {
+        lastStringEscaped = escaped;
+        return i + 1;
+      } else if (b == '\\') {
+        escaped = true;
+        i = escape(i);
+      } else if (b < 0) {
+        i = multiByte(i);
+      } else {
+        throw error("a string holds an unescaped control character", i);
+      }
+    }
+  }
+
+  private int escape(int i) {
+    if (i + 1 >= to) {
+      throw error("a string is not terminated", i);
+    }
+    switch (in[i + 1]) {
+      case '"':
+      case '\\':
+      case '/':
+      case 'b':
+      case 'f':
+      case 'n':
+      case 'r':
+      case 't':
+        return i + 2;
+      case 'u':
+        for (int k = i + 2; k < i + 6; k++) {
+          if (k >= to || Character.digit(in[k], 16) < 0) {
+            throw error("a string holds an invalid \\u escape", i);
+          }
+        }
+        return i + 6;
+      default:
+        throw error("a string holds an invalid escape", i);
+    }
+  }
+
+  /** Checks one multi-byte UTF-8 sequence strictly; returns the offset after it. */
+  private int multiByte(int i) {
+    int n = Utf8.sequenceLength(in, i, to);
+    if (n < 0) {
+      throw error("a string is not well-formed UTF-8", i);
+    }
+    return i + n;
+  }
+
+  private int number(int start) {
+    int i = start;
+    if (i < to && in[i] == '-') {
+      i++;
+    }
+    if (i >= to) {
+      throw error("the JSON text ends early", i);
+    }
+    if (in[i] == '0') {
+      i++;
+    } else if (in[i] >= '1' && in[i] <= '9') {
+      i = digitsFrom(i);
+    } else {
+      throw error(i == start ? "a value is expected" : "a number is malformed", i);
+    }
+    if (i < to && in[i] == '.') {
+      int d = digitsFrom(i + 1);
+      if (d == i + 1) {
+        throw error("a number is malformed", i);
+      }
+      i = d;
+    }
+    if (i < to && (in[i] == 'e' || in[i] == 'E')) {
+      int e = i + 1;
+      if (e < to && (in[e] == '+' || in[e] == '-')) {
+        e++;
+      }
+      int d = digitsFrom(e);
+      if (d == e) {
+        throw error("a number is malformed", i);
+      }
+      i = d;
+    }
+    return i;
+  }
+
+  private int digitsFrom(int i) {
+    while (i < to && in[i] >= '0' && in[i] <= '9') {
+      i++;
+    }
+    return i;
+  }
+
+  private int ws(int p) {
+    while (p < to) {
+      byte b = in[p];
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+        return p;
+      }
+      p++;
+    }
+    return p;
+  }
+
+  // ---------------------------------------------------------------- skipping (validated input)
+
+  private int skipString(int at) {
+    int i = at + 1;
+    while (true) {
+      byte b = in[i];
+      if (b == '"') {
+        return i + 1;
+      }
+      i += b == '\\' ? 2 : 1;
+    }
+  }
+
+  private int skipContainer(int at) {
+    int depth = 0;
+    int i = at;
+    while (true) {
+      byte b = in[i];
+      if (b == '"') {
+        i = skipString(i);
+        continue;
+      }
+      if (b == '{' || b == '[') {
+        depth++;
+      } else if (b == '}' || b == ']') {
+        if (--depth == 0) {
+          return i + 1;
+        }
+      }
+      i++;
+    }
+  }
+
+  private static boolean isNumberByte(byte b) {
+    return (b >= '0' && b <= '9') || b == '-' || b == '+' || b == '.' || b == 'e' || b == 'E';
+  }
+
+  // ---------------------------------------------------------------- errors
+
+  private SecretFormatException error(String phrase, int at) {
+    return new SecretFormatException(
+        what + ": value is not well-formed JSON (" + phrase + ", " + position(at) + ")", ref);
+  }
+
+  private String position(int at) {
+    int line = 1;
+    int lineStart = from;
+    int end = Math.min(at, to);
+    for (int i = from; i < end; i++) {
+      if (in[i] == '\n') {
+        line++;
+        lineStart = i + 1;
+      }
+    }
+    return "line " + line + ", column " + (end - lineStart + 1);
+  }
+}
