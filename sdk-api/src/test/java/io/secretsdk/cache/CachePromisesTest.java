@@ -230,6 +230,7 @@ class CachePromisesTest {
     build(builder(source));
     Secret first = cache.get(DB);
     assertThat(first.field("password").contentEquals("hunter2-json".toCharArray())).isTrue();
+    assertThat(first.field("username").contentEquals("app".toCharArray())).isTrue(); // fields are read one by one
     int attached = dependents(first.value());
     for (int i = 0; i < 10; i++) {
       manual.advance(Duration.ofSeconds(75)); // a renewal each time
