@@ -49,14 +49,15 @@ public class SecretsAutoConfiguration {
   }
 
   /**
-   * The routing source over every configured backend.
+   * The routing source over every configured backend; not made when the application has its own
+   * {@code SecretSource} or {@code SecretCache} (a user's cache brings its own source).
    *
    * @param properties the bound properties
    * @param resourceLoader the application's class loader, to find the backend modules
    * @return the source, closed with the context
    */
   @Bean
-  @ConditionalOnMissingBean(SecretSource.class)
+  @ConditionalOnMissingBean({SecretSource.class, SecretCache.class})
   SecretSource secretSource(SecretsProperties properties, ResourceLoader resourceLoader) {
     return Backends.routingSource(properties, resourceLoader.getClassLoader());
   }

@@ -138,7 +138,10 @@ public class SecretsProperties implements Validator {
   public Map<String, Map<String, String>> backendProperties() {
     Map<String, Map<String, String>> all = new LinkedHashMap<>();
     Map<String, String> p = new LinkedHashMap<>();
-    for (String scheme : List.of("aws-sm", "aws-ssm")) {
+    // aws-ssm only when the optional SSM client is there: sdk-aws refuses to make that source without it.
+    boolean ssm = org.springframework.util.ClassUtils.isPresent("software.amazon.awssdk.services.ssm.SsmClient",
+        SecretsProperties.class.getClassLoader());
+    for (String scheme : ssm ? List.of("aws-sm", "aws-ssm") : List.of("aws-sm")) {
       put(p, scheme + ".region", aws.region);
       put(p, scheme + ".endpoint", aws.endpoint);
       put(p, scheme + ".profile", aws.profile);
