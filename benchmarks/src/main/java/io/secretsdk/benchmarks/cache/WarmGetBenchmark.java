@@ -38,6 +38,8 @@ public class WarmGetBenchmark {
   @State(Scope.Benchmark)
   public static class Caches {
     final SecretRef[] refs = new SecretRef[KEYS];
+    /** The same secrets written with their scheme: the cache's own keys, no alias in between. */
+    final SecretRef[] canonicalRefs = new SecretRef[KEYS];
     SecretCache secretCache;
     Cache<SecretRef, Secret> caffeine;
     Cache<SecretRef, Secret> caffeineWithStats;
@@ -54,6 +56,7 @@ public class WarmGetBenchmark {
       for (int i = 0; i < KEYS; i++) {
         refs[i] = SecretRef.of("bench/secret-" + i);
         Secret s = secretCache.get(refs[i]);
+        canonicalRefs[i] = refs[i].withScheme(source.scheme());
         caffeine.put(refs[i], s);
         caffeineWithStats.put(refs[i], s);
       }
@@ -79,6 +82,12 @@ public class WarmGetBenchmark {
   @Benchmark
   public Secret secretCacheGet(Caches caches, Cursor cursor) {
     return caches.secretCache.get(cursor.pick(caches.refs));
+  }
+
+  /** A warm read through the secret cache, by the canonical ref (scheme written). */
+  @Benchmark
+  public Secret secretCacheGetCanonical(Caches caches, Cursor cursor) {
+    return caches.secretCache.get(cursor.pick(caches.canonicalRefs));
   }
 
   /** The same read from a bare Caffeine cache. */
