@@ -28,7 +28,7 @@ import io.secretsdk.VersionStage;
 import io.secretsdk.gcp.internal.GcpClients;
 import io.secretsdk.gcp.internal.GcpErrors;
 import io.secretsdk.gcp.internal.Payloads;
-import io.secretsdk.gcp.internal.RedactedCause;
+import io.secretsdk.gcp.internal.GcpCauses;
 import io.secretsdk.gcp.internal.SecretInfos;
 import io.secretsdk.gcp.internal.SecretInfos.Info;
 import io.secretsdk.gcp.internal.SecretName;
@@ -230,7 +230,7 @@ public final class GcpSecretManagerSource implements SecretSource {
         Throwable cause = ex.getCause();
         failed.put(ref, cause instanceof SecretException ? (SecretException) cause
             : new SecretException("reading " + ref.name() + " from " + GcpErrors.SERVICE + " failed ("
-                + RedactedCause.describe(Objects.requireNonNull(cause)) + ")", ref, RedactedCause.of(cause)));
+                + GcpCauses.describe(Objects.requireNonNull(cause)) + ")", ref, GcpCauses.of(cause)));
       } catch (InterruptedException ex) {
         interrupted = true;
         e.getValue().cancel(true);
@@ -511,7 +511,7 @@ public final class GcpSecretManagerSource implements SecretSource {
         return denied;
       }
       LOG.debug("GetSecret on '{}' failed ({}); the value is served without fresh metadata, asked again next read",
-          key, RedactedCause.describe(e));
+          key, GcpCauses.describe(e));
       return known != null ? known : Info.NONE;
     }
     Instant expires = s.hasExpireTime() ? instant(s.getExpireTime()) : null;

@@ -182,10 +182,10 @@ public final class AwsClientSettings {
   /** The SDK could not set a client up; in practice, no region was found. */
   private static SecretConfigurationException noClient(String scheme, SdkClientException e) {
     return new SecretConfigurationException(
-        "could not make an AWS client for " + scheme + " (" + RedactedCause.describe(e) + "): most often no region "
+        "could not make an AWS client for " + scheme + " (" + AwsCauses.describe(e) + "): most often no region "
             + "was found; set one with region(...) on the builder, the property " + scheme + ".region, the "
             + "environment variable AWS_REGION, or a region in the AWS profile",
-        null, RedactedCause.of(e));
+        null, AwsCauses.of(e));
   }
 
   private <B extends AwsClientBuilder<B, ?> & SdkSyncClientBuilder<B, ?>> B configure(B b) {

@@ -1,5 +1,6 @@
 package io.secretsdk.aws.internal;
 
+import io.secretsdk.internal.RedactedCause;
 import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretConfigurationException;
@@ -42,7 +43,7 @@ public final class AwsErrors {
    * @return the typed exception to throw
    */
   public static SecretException map(RuntimeException e, SecretRef ref, AwsBackend backend, String what) {
-    RedactedCause cause = RedactedCause.of(e);
+    RedactedCause cause = AwsCauses.of(e);
     if (e instanceof AwsServiceException) {
       AwsServiceException se = (AwsServiceException) e;
       AwsErrorDetails details = se.awsErrorDetails();
@@ -76,7 +77,7 @@ public final class AwsErrors {
           ref, cause);
     }
     return new SecretUnavailableException(
-        "could not reach " + backend.displayName() + " for " + what + " (" + RedactedCause.describe(rootOf(e))
+        "could not reach " + backend.displayName() + " for " + what + " (" + AwsCauses.describe(rootOf(e))
             + "); it will be tried again (check the endpoint, network and proxy settings)",
         ref, cause);
   }

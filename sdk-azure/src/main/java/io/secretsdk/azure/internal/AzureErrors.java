@@ -1,5 +1,6 @@
 package io.secretsdk.azure.internal;
 
+import io.secretsdk.internal.RedactedCause;
 import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.http.HttpHeaderName;
@@ -56,7 +57,7 @@ public final class AzureErrors {
    * @return the typed exception to throw
    */
   public static SecretException map(RuntimeException e, SecretRef ref, String vault, String what) {
-    RedactedCause cause = RedactedCause.of(e);
+    RedactedCause cause = AzureCauses.of(e);
     String at = SERVICE + " " + vault;
     if (e instanceof HttpResponseException && ((HttpResponseException) e).getResponse() != null) {
       HttpResponseException he = (HttpResponseException) e;
@@ -64,7 +65,7 @@ public final class AzureErrors {
     }
     if (isCredentialUnavailable(e)) {
       return new SecretConfigurationException(
-          "no Azure credential could be had to read " + what + " from " + at + " (" + RedactedCause.describe(e)
+          "no Azure credential could be had to read " + what + " from " + at + " (" + AzureCauses.describe(e)
               + "); run where a managed or workload identity is assigned, set AZURE_CLIENT_ID/AZURE_TENANT_ID"
               + " with a secret or federated token, sign in with 'az login' for development, or give the"
               + " builder a TokenCredential",
@@ -73,25 +74,25 @@ public final class AzureErrors {
     if (e instanceof ClientAuthenticationException) {
       return new SecretAccessDeniedException(
           "Microsoft Entra ID refused a token for reading " + what + " from " + at + " ("
-              + RedactedCause.describe(e) + "); check the identity's tenant, client id and credentials",
+              + AzureCauses.describe(e) + "); check the identity's tenant, client id and credentials",
           ref, cause);
     }
     Throwable timeout = find(e, HttpTimeoutException.class, SocketTimeoutException.class, TimeoutException.class);
     if (timeout != null) {
       return new SecretUnavailableException(
-          at + " did not answer in time for " + what + " (" + RedactedCause.describe(timeout)
+          at + " did not answer in time for " + what + " (" + AzureCauses.describe(timeout)
               + "); it will be tried again (check the network path to the vault and the client's timeouts)",
           ref, cause);
     }
     Throwable io = find(e, IOException.class);
     if (io != null && !isUnreadable(e)) {
       return new SecretUnavailableException(
-          "could not reach " + at + " for " + what + " (" + RedactedCause.describe(io)
+          "could not reach " + at + " for " + what + " (" + AzureCauses.describe(io)
               + "); it will be tried again (check DNS, the firewall or private endpoint, and proxy settings)",
           ref, cause);
     }
     return new SecretUnavailableException(
-        at + " sent an answer for " + what + " that could not be read (" + RedactedCause.describe(e)
+        at + " sent an answer for " + what + " that could not be read (" + AzureCauses.describe(e)
             + "; truncated or not JSON: a proxy or a dropped connection can cause this); it will be tried again",
         ref, cause);
   }

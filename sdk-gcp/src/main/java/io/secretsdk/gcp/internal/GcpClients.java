@@ -74,11 +74,11 @@ public final class GcpClients {
       return SecretManagerServiceClient.create(b.build());
     } catch (IOException | RuntimeException e) {
       throw new SecretConfigurationException(
-          "could not make a " + GcpErrors.SERVICE + " client (" + RedactedCause.describe(e) + "): most often no "
+          "could not make a " + GcpErrors.SERVICE + " client (" + GcpCauses.describe(e) + "): most often no "
               + "Application Default Credentials were found; run gcloud auth application-default login, set "
               + "GOOGLE_APPLICATION_CREDENTIALS, run on Google Cloud with a service account, or pass your own "
               + "client with client(...)",
-          null, RedactedCause.of(e));
+          null, GcpCauses.of(e));
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.secretsdk.gcp.internal;
 
+import io.secretsdk.internal.RedactedCause;
 import com.google.api.gax.rpc.ApiException;
 import com.google.api.gax.rpc.ErrorDetails;
 import com.google.api.gax.rpc.StatusCode;
@@ -102,7 +103,7 @@ public final class GcpErrors {
    */
   public static SecretException versionState(SecretVersion.State state, @Nullable String number, SecretRef ref,
       String what, @Nullable RuntimeException e) {
-    RedactedCause cause = e == null ? null : RedactedCause.of(e);
+    RedactedCause cause = e == null ? null : GcpCauses.of(e);
     String version = number == null ? "the version asked for" : "version " + number;
     if (state == SecretVersion.State.DESTROYED) {
       return new SecretNotFoundException(
@@ -124,10 +125,10 @@ public final class GcpErrors {
    * @return the typed exception to throw
    */
   public static SecretException map(RuntimeException e, SecretRef ref, String what, String permission) {
-    RedactedCause cause = RedactedCause.of(e);
+    RedactedCause cause = GcpCauses.of(e);
     if (!(e instanceof ApiException)) {
       return new SecretUnavailableException(
-          "could not reach " + SERVICE + " for " + what + " (" + RedactedCause.describe(rootOf(e))
+          "could not reach " + SERVICE + " for " + what + " (" + GcpCauses.describe(rootOf(e))
               + "); it will be tried again (check the endpoint, network and proxy settings)", ref, cause);
     }
     ApiException ae = (ApiException) e;
