@@ -137,6 +137,20 @@ public interface SecretSource extends AutoCloseable {
   }
 
   /**
+   * How long a value this backend returned without a lease may be served before a cache asks the
+   * backend again, when the cache's user did not set a lifetime of their own: a per-backend default
+   * instead of one generic lifetime for all. A backend whose "did it change?" question is cheap or
+   * batched (see {@link #checkVersions}) can suggest a short one; one where every check is a paid
+   * call per secret a longer one. The default, empty, leaves the cache's own default in force.
+   *
+   * @param ref which secret (a router answers for the backend that serves it)
+   * @return the suggested lifetime, positive, or empty for no suggestion
+   */
+  default Optional<Duration> suggestedTtl(SecretRef ref) {
+    return Optional.empty();
+  }
+
+  /**
    * The form this source keys a reference by, so that two spellings of one secret are one entry in
    * a cache: a reference without a scheme gets the scheme that would serve it. The default adds
    * {@link #scheme()}; a router adds its default scheme, and leaves a reference it could not route

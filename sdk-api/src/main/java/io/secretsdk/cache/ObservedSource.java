@@ -31,6 +31,11 @@ final class ObservedSource implements SecretSource {
   }
 
   @Override
+  public Optional<Duration> suggestedTtl(SecretRef ref) {
+    return delegate.suggestedTtl(ref);
+  }
+
+  @Override
   public String scheme() {
     return delegate.scheme();
   }

@@ -230,6 +230,11 @@ public final class RoutingSecretSource implements SecretSource {
   }
 
   @Override
+  public Optional<Duration> suggestedTtl(SecretRef ref) {
+    return route(ref).suggestedTtl(ref);
+  }
+
+  @Override
   public Optional<VersionCheck> checkVersion(SecretRef ref) {
     return route(ref).checkVersion(ref);
   }

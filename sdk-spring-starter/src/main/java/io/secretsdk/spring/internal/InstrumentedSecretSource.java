@@ -32,6 +32,11 @@ final class InstrumentedSecretSource implements SecretSource {
   }
 
   @Override
+  public Optional<Duration> suggestedTtl(SecretRef ref) {
+    return delegate.suggestedTtl(ref);
+  }
+
+  @Override
   public String scheme() {
     return delegate.scheme();
   }
