@@ -316,12 +316,19 @@ final class DefaultSecretCache implements SecretCache {
 
   @Override
   public Secret get(SecretRef ref) {
-    if (closed) {
-      throw closedError();
-    }
     SecretRef key = ref.withoutField();
     Entry e = store.getIfPresent(key);
     if (e != null) {
+      // The warm path: one field, set only while the current version is fresh (see Entry.fresh).
+      // No closed check here: close() clears every entry's field before it zeroes anything.
+      Secret fresh = e.fresh;
+      if (fresh != null) {
+        hits.increment();
+        return fresh;
+      }
+      if (closed) {
+        throw closedError();
+      }
       Version v = e.current;
       if (v != null) {
         // The phase moves with the version's times, on the scheduler: no clock read here.
@@ -331,6 +338,9 @@ final class DefaultSecretCache implements SecretCache {
           // observer hook: first read
           if (!v.read) {
             observers.firstRead(key, v, v.borrowed);
+          }
+          if (v.read) {
+            e.publish(v);
           }
           return v.borrowed;
         }
@@ -791,6 +801,7 @@ final class DefaultSecretCache implements SecretCache {
       Version current = e.current;
       // Nulled, so that a load racing this never builds on a value about to be zeroed.
       e.current = null;
+      e.fresh = null;
       if (current != null) {
         current.cancelFlips();
         versions.add(current);
@@ -839,6 +850,7 @@ final class DefaultSecretCache implements SecretCache {
     synchronized (e) {
       if (e.current == installed) {
         e.current = null;
+        e.fresh = null;
       }
       installed.cancelFlips();
     }

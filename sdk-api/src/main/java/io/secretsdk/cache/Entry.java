@@ -3,6 +3,9 @@ package io.secretsdk.cache;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
+import io.secretsdk.Secret;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -22,12 +25,31 @@ import org.jspecify.annotations.Nullable;
  * runs under the monitor.
  */
 final class Entry {
+  private static final VarHandle FRESH;
+
+  static {
+    try {
+      FRESH = MethodHandles.lookup().findVarHandle(Entry.class, "fresh", Secret.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   final SecretRef key;
   /** The scheme of the backend that serves this entry, named in messages. */
   final String backend;
   /** Other spellings of this reference that the store maps to this entry (e.g. without scheme). */
   final Set<SecretRef> aliases = ConcurrentHashMap.newKeySet();
   volatile @Nullable Version current;
+  /**
+   * The warm read path's one field: the current version's secret while that version is fresh and
+   * was read once (its first-read event is behind it), else null. Published by a reader ({@link
+   * #publish}); cleared by whoever changes {@link #current} (under the monitor, right after the
+   * change) and by a phase flip ({@link #advance}). Publishing re-checks after the write, so a
+   * reader racing a flip or a swap can never leave a stale value here: either it sees the change
+   * and takes its write back, or the change comes after its write and clears it.
+   */
+  volatile @Nullable Secret fresh;
   volatile @Nullable Version previous;
   volatile long previousUntil;
   volatile @Nullable SecretException lastError;
@@ -58,6 +80,23 @@ final class Entry {
     this.key = key;
     this.backend = backend;
     this.idleSince = now;
+  }
+
+  /** Lets the warm path serve {@code v} directly; takes it back if {@code v} stopped being the fresh current version meanwhile. */
+  void publish(Version v) {
+    Secret s = v.borrowed;
+    fresh = s;
+    if (current != v || v.phase != Version.FRESH || removed) {
+      FRESH.compareAndSet(this, s, null);
+    }
+  }
+
+  /** Moves {@code v}'s phase forward and, if it is no longer fresh, takes it off the warm path. */
+  void advance(Version v, int to) {
+    v.advance(to);
+    if (to != Version.FRESH) {
+      FRESH.compareAndSet(this, v.borrowed, null);
+    }
   }
 
   /** Keeps a version cut out of the overlap until {@code until}. Holds this monitor. */

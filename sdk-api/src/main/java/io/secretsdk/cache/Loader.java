@@ -216,6 +216,7 @@ final class Loader {
       }
       v.cancelFlips();
       e.current = next;
+      e.fresh = null;
       e.failures = 0;
       e.lastError = null;
       e.retryPending = false;
@@ -353,6 +354,7 @@ final class Loader {
           old.cancelFlips();
         }
         e.current = installed;
+        e.fresh = null;
         if (!sameVersion) {
           // observer hook: install (registers the new value for log masking, if enabled)
           CacheObservers.installed(e.key, installed.value, installed.borrowed);
@@ -482,6 +484,7 @@ final class Loader {
       next.inheritRead(v);
       v.cancelFlips();
       e.current = next;
+      e.fresh = null;
       e.failures = 0;
       e.lastError = null;
       c.planner.planNext(e, next, now);

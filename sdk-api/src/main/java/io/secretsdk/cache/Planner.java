@@ -119,19 +119,20 @@ final class Planner {
   void planNext(Entry e, Version v, long now) {
     cancel(e.refreshTask);
     e.refreshTask = schedule(Math.max(0, v.refreshAt - now), () -> c.loader.scheduledStep(e, v));
-    planFlips(e.key, v, now);
+    planFlips(e, v, now);
   }
 
   /** Schedules the phase flips that are still ahead. Holds the entry's monitor. */
-  void planFlips(SecretRef key, Version v, long now) {
+  void planFlips(Entry e, Version v, long now) {
+    SecretRef key = e.key;
     v.cancelFlips();
     if (v.phase == Version.FRESH) {
-      v.staleFlip = schedule(delay(v.endsAt, now), () -> v.advance(Version.STALE));
+      v.staleFlip = schedule(delay(v.endsAt, now), () -> e.advance(v, Version.STALE));
     }
     if (v.phase != Version.OVER && v.serveUntil != Long.MAX_VALUE) {
       // observer hook: expiry (lease end, hard expiry or stale limit reached)
       v.overFlip = schedule(delay(v.serveUntil, now), () -> {
-        v.advance(Version.OVER);
+        e.advance(v, Version.OVER);
         c.observers.expired(key, v.borrowed);
       });
     }
@@ -297,13 +298,13 @@ final class Planner {
       if (v != null) {
         int phase = v.phaseAt(now);
         int before = v.phase;
-        v.advance(phase);
+        e.advance(v, phase);
         if (before != Version.OVER && v.phase == Version.OVER) {
           // observer hook: expiry (found by a wall-clock step)
           c.observers.expired(e.key, v.borrowed);
         }
         if (sooner(v.staleFlip, v.endsAt, now) || sooner(v.overFlip, v.serveUntil, now) || phase != v.phase) {
-          planFlips(e.key, v, now);
+          planFlips(e, v, now);
         }
         if (e.inFlight == null && v.refreshAt <= now && sooner(e.refreshTask, v.refreshAt, now)) {
           dueNow = true;
