@@ -8,10 +8,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretSource;
 import io.secretsdk.cache.SecretCache;
+import io.secretsdk.micrometer.SecretMetrics;
 import io.secretsdk.spring.internal.SecretsActivity;
 import io.secretsdk.spring.internal.SecretsEndpoint;
 import io.secretsdk.spring.internal.SecretsHealthIndicator;
-import io.secretsdk.spring.internal.SecretsMetrics;
 import io.secretsdk.testing.ManualClock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -113,13 +113,13 @@ class SecretsActuatorTest {
     SwitchableSource source = new SwitchableSource(dir);
     runner(source).run(ctx -> {
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
-      ctx.getBean(SecretsMetrics.class).bindTo(registry);
+      ctx.getBean(SecretMetrics.class).bindTo(registry);
       SecretCache cache = ctx.getBean(SecretCache.class);
       cache.get(DB);
       cache.get(DB);
       assertThat(registry.get("secrets.cache.gets").tag("result", "miss").functionCounter().count()).isEqualTo(1);
       assertThat(registry.get("secrets.cache.gets").tag("result", "hit").functionCounter().count()).isEqualTo(1);
-      assertThat(registry.get("secrets.backend.calls").tags("scheme", "file", "operation", "fetch", "outcome", "success")
+      assertThat(registry.get("secrets.backend.calls").tags("scheme", "file", "operation", "fetch", "outcome", "ok")
           .timer().count()).isEqualTo(1);
 
       Files2.write(dir.resolve("db.json"), "{\"username\":\"app\",\"password\":\"" + Files2.value("pw2") + "\"}");
@@ -147,7 +147,7 @@ class SecretsActuatorTest {
         "org.springframework.boot.health", "io.micrometer")).run(ctx -> {
           assertThat(ctx).hasNotFailed().hasSingleBean(SecretCache.class);
           assertThat(ctx).doesNotHaveBean(SecretsEndpoint.class).doesNotHaveBean("secretsHealthIndicator")
-              .doesNotHaveBean(SecretsMetrics.class);
+              .doesNotHaveBean(SecretMetrics.class);
         });
   }
 
