@@ -23,6 +23,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -137,6 +139,32 @@ class SecretsActuatorTest {
           assertThat(t.getValue()).doesNotContain(password).doesNotContain("db.json");
         }
       }
+    });
+  }
+
+  /** An application's own cache, built with the metrics' observer as docs/spring-boot.md shows. */
+  @Configuration(proxyBeanMethods = false)
+  static class OwnCache {
+    @Bean(destroyMethod = "close")
+    SecretCache secretCache(SecretSource source, SecretMetrics metrics) {
+      return SecretCache.builder(source).observer(metrics.observer()).build();
+    }
+  }
+
+  @Test
+  void anApplicationsOwnCacheBuiltWithTheMetricsObserverIsMeteredAsTheStartersIs() {
+    Files2.write(dir.resolve("db.json"), "{\"username\":\"app\",\"password\":\"" + Files2.value("pw") + "\"}");
+    runner(new SwitchableSource(dir)).withUserConfiguration(OwnCache.class).run(ctx -> {
+      assertThat(ctx).hasNotFailed().hasSingleBean(SecretCache.class);
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      ctx.getBean(SecretMetrics.class).bindTo(registry);
+      SecretCache cache = ctx.getBean(SecretCache.class);
+      cache.get(DB);
+      cache.get(DB);
+      assertThat(registry.get("secrets.cache.gets").tag("result", "miss").functionCounter().count()).isEqualTo(1);
+      assertThat(registry.get("secrets.cache.gets").tag("result", "hit").functionCounter().count()).isEqualTo(1);
+      assertThat(registry.get("secrets.backend.calls").tags("scheme", "file", "operation", "fetch", "outcome", "ok")
+          .timer().count()).isEqualTo(1);
     });
   }
 
