@@ -18,6 +18,7 @@ module io.secretsdk.spring {
   requires static spring.boot.actuator;
   requires static spring.boot.actuator.autoconfigure;
   requires static micrometer.core;
+  requires static io.secretsdk.micrometer;
 
   exports io.secretsdk.spring;
 

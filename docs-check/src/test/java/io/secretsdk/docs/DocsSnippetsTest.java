@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Compiles every {@code ```java} block of the root README.md and of docs/**&#47;*.md against the
- * published modules, one test per Markdown file, and fails naming the file and line of each error.
+ * Compiles every {@code ```java} block of the root README.md, of docs/**&#47;*.md and of the module
+ * READMEs in {@link #MODULE_READMES} against the published modules, one test per Markdown file, and fails naming the file and line of each error.
  *
  * <p>How a block is read:
  *
@@ -58,6 +58,9 @@ class DocsSnippetsTest {
       "docs/backends/gcp.md", "io.secretsdk.gcp",
       "docs/backends/azure.md", "io.secretsdk.azure",
       "docs/spring-boot.md", "io.secretsdk.spring");
+
+  /** Module READMEs whose java blocks are compiled too (a module opts in by being listed). */
+  static final List<String> MODULE_READMES = List.of("sdk-micrometer/README.md");
 
   static final List<String> IMPORTS = List.of(
       "io.secretsdk.*", "io.secretsdk.cache.*", "io.secretsdk.file.*", "io.secretsdk.spi.*",
@@ -95,6 +98,7 @@ class DocsSnippetsTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+    MODULE_READMES.forEach(m -> files.add(root.resolve(m)));
     return files;
   }
 

@@ -1,11 +1,13 @@
 package io.secretsdk.spring;
 
 import io.secretsdk.cache.SecretCache;
+import io.secretsdk.micrometer.SecretMetrics;
+import io.secretsdk.observe.SecretObserver;
 import io.secretsdk.spring.internal.Backends;
 import io.secretsdk.spring.internal.SecretsActivity;
 import io.secretsdk.spring.internal.SecretsEndpoint;
 import io.secretsdk.spring.internal.SecretsHealthIndicator;
-import io.secretsdk.spring.internal.SecretsMetrics;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -18,8 +20,9 @@ import org.springframework.core.io.ResourceLoader;
 
 /**
  * What Actuator and Micrometer show of the secrets, each part when its library is on the class
- * path: the endpoint {@code secrets}, the health contributor {@code secrets}, and a Micrometer
- * {@code MeterBinder} (which Boot binds to every registry).
+ * path: the endpoint {@code secrets}, the health contributor {@code secrets}, and sdk-micrometer's
+ * {@link SecretMetrics} (a {@code MeterBinder}, which Boot binds to every registry), whose observer
+ * the starter's cache is built with.
  */
 @AutoConfiguration(after = SecretsAutoConfiguration.class)
 @ConditionalOnBean({SecretCache.class, SecretsActivity.class})
@@ -55,14 +58,27 @@ public class SecretsActuatorAutoConfiguration {
     }
   }
 
-  /** The meters, with Micrometer. */
+  /** The meters, with Micrometer: sdk-micrometer's binder, its observer on the cache, the cache's gets. */
   @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+  @ConditionalOnClass(name = {"io.micrometer.core.instrument.binder.MeterBinder",
+      "io.secretsdk.micrometer.SecretMetrics"})
   static class MetricsConfiguration {
     @Bean
     @ConditionalOnMissingBean
-    SecretsMetrics secretsMetrics(SecretCache cache, SecretsActivity activity) {
-      return new SecretsMetrics(cache, activity);
+    SecretMetrics secretsMetrics() {
+      return SecretMetrics.create();
+    }
+
+    /** Picked up by the starter's cache with every other {@link SecretObserver} bean. */
+    @Bean
+    SecretObserver secretsMetricsObserver(SecretMetrics metrics) {
+      return metrics.observer();
+    }
+
+    /** Counts the gets of the context's cache, the starter's or the application's own. */
+    @Bean
+    SmartInitializingSingleton secretsMetricsTracking(SecretMetrics metrics, SecretCache cache) {
+      return () -> metrics.track(cache);
     }
   }
 }

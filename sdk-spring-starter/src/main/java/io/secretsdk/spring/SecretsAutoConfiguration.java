@@ -3,6 +3,7 @@ package io.secretsdk.spring;
 import io.secretsdk.SecretSource;
 import io.secretsdk.cache.RotationEvent;
 import io.secretsdk.cache.SecretCache;
+import io.secretsdk.observe.SecretObserver;
 import io.secretsdk.resilience.ResiliencePolicy;
 import io.secretsdk.spring.internal.Backends;
 import io.secretsdk.spring.internal.RotationPublisher;
@@ -27,8 +28,10 @@ import org.springframework.core.io.ResourceLoader;
  * class path, startup fails naming the properties and the dependency to add. An application's own
  * {@code SecretSource} bean replaces the routing source; its own {@code SecretCache} bean replaces
  * the cache; its own {@code ResiliencePolicy} bean is the cache's policy (retry, circuit breaker,
- * timeout). Either way the cache's backend calls are recorded for the endpoint, health and metrics
- * (for a user's own cache, only its rotations and statistics are seen).
+ * timeout); its own {@link SecretObserver} beans (an {@code AuditTrail}, for instance) are attached
+ * to the cache, next to the metrics' observer. Either way the cache's backend calls are recorded
+ * for the endpoint, health and metrics (for a user's own cache, only its rotations and statistics
+ * are seen, unless it attaches the {@code SecretMetrics} bean's observer itself).
  */
 @AutoConfiguration
 @EnableConfigurationProperties(SecretsProperties.class)
@@ -69,13 +72,15 @@ public class SecretsAutoConfiguration {
    * @param properties the bound properties
    * @param activity the recorder
    * @param resilience the application's own {@link ResiliencePolicy} bean, if it has one (else the defaults)
+   * @param observers every {@link SecretObserver} bean (the metrics' observer, the application's own), in order
    * @return the cache, closed with the context
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   SecretCache secretCache(SecretSource source, SecretsProperties properties, SecretsActivity activity,
-      ObjectProvider<ResiliencePolicy> resilience) {
-    return SecretsCaches.build(activity.instrument(source), properties, resilience.getIfUnique());
+      ObjectProvider<ResiliencePolicy> resilience, ObjectProvider<SecretObserver> observers) {
+    return SecretsCaches.build(activity.instrument(source), properties, resilience.getIfUnique(),
+        observers.orderedStream().toList());
   }
 
   /**

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.secretsdk.SecretRef;
 import io.secretsdk.cache.SecretCache;
+import io.secretsdk.micrometer.SecretMetrics;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -135,6 +137,26 @@ class ConfigImportTest {
     assertThatThrownBy(() -> cache.get("file://app.json")).hasMessageContaining("closed");
   }
 
+  @Test
+  void theImportsCacheFeedsTheMetersFromTheRefreshOfTheContextOn() {
+    Files2.write(dir.resolve("app.json"), "{\"api-key\":\"" + Files2.value("k") + "\"}");
+    try (ConfigurableApplicationContext ctx = new SpringApplicationBuilder(MeteredApp.class)
+        .web(WebApplicationType.NONE).logStartupInfo(false)
+        .run("--secrets.file.root=" + dir, "--spring.config.import=secrets:file://app.json?prefix=app")) {
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      ctx.getBean(SecretMetrics.class).bindTo(registry);
+      SecretCache cache = ctx.getBean(SecretCache.class);
+      cache.get("file://app.json");
+      cache.refresh(SecretRef.parse("file://app.json")).join();
+
+      // The import's own load came before the context; the refresh is the first call the meters see.
+      assertThat(registry.get("secrets.backend.calls").tags("scheme", "file", "operation", "fetch", "outcome", "ok")
+          .timer().count()).isEqualTo(1);
+      assertThat(registry.get("secrets.cache.gets").tag("result", "miss").functionCounter().count()).isEqualTo(1);
+      assertThat(registry.get("secrets.cache.gets").tag("result", "hit").functionCounter().count()).isPositive();
+    }
+  }
+
   private static String[] concat(String[] a, String b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + 1);
     out[a.length] = b;
@@ -147,6 +169,13 @@ class ConfigImportTest {
   @EnableConfigurationProperties(AppProperties.class)
   @org.springframework.context.annotation.Import(ValueHolder.class)
   static class App {}
+
+  /** The same application with Actuator's and Micrometer's part of the starter. */
+  @Configuration(proxyBeanMethods = false)
+  @ImportAutoConfiguration({SecretsAutoConfiguration.class, SecretsActuatorAutoConfiguration.class})
+  @EnableConfigurationProperties(AppProperties.class)
+  @org.springframework.context.annotation.Import(ValueHolder.class)
+  static class MeteredApp {}
 
   /** Bound from the imported secret. */
   @ConfigurationProperties("app")

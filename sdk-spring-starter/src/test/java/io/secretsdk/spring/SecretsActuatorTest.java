@@ -8,10 +8,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretSource;
 import io.secretsdk.cache.SecretCache;
+import io.secretsdk.micrometer.SecretMetrics;
 import io.secretsdk.spring.internal.SecretsActivity;
 import io.secretsdk.spring.internal.SecretsEndpoint;
 import io.secretsdk.spring.internal.SecretsHealthIndicator;
-import io.secretsdk.spring.internal.SecretsMetrics;
 import io.secretsdk.testing.ManualClock;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +23,8 @@ import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -113,13 +115,13 @@ class SecretsActuatorTest {
     SwitchableSource source = new SwitchableSource(dir);
     runner(source).run(ctx -> {
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
-      ctx.getBean(SecretsMetrics.class).bindTo(registry);
+      ctx.getBean(SecretMetrics.class).bindTo(registry);
       SecretCache cache = ctx.getBean(SecretCache.class);
       cache.get(DB);
       cache.get(DB);
       assertThat(registry.get("secrets.cache.gets").tag("result", "miss").functionCounter().count()).isEqualTo(1);
       assertThat(registry.get("secrets.cache.gets").tag("result", "hit").functionCounter().count()).isEqualTo(1);
-      assertThat(registry.get("secrets.backend.calls").tags("scheme", "file", "operation", "fetch", "outcome", "success")
+      assertThat(registry.get("secrets.backend.calls").tags("scheme", "file", "operation", "fetch", "outcome", "ok")
           .timer().count()).isEqualTo(1);
 
       Files2.write(dir.resolve("db.json"), "{\"username\":\"app\",\"password\":\"" + Files2.value("pw2") + "\"}");
@@ -140,6 +142,32 @@ class SecretsActuatorTest {
     });
   }
 
+  /** An application's own cache, built with the metrics' observer as docs/spring-boot.md shows. */
+  @Configuration(proxyBeanMethods = false)
+  static class OwnCache {
+    @Bean(destroyMethod = "close")
+    SecretCache secretCache(SecretSource source, SecretMetrics metrics) {
+      return SecretCache.builder(source).observer(metrics.observer()).build();
+    }
+  }
+
+  @Test
+  void anApplicationsOwnCacheBuiltWithTheMetricsObserverIsMeteredAsTheStartersIs() {
+    Files2.write(dir.resolve("db.json"), "{\"username\":\"app\",\"password\":\"" + Files2.value("pw") + "\"}");
+    runner(new SwitchableSource(dir)).withUserConfiguration(OwnCache.class).run(ctx -> {
+      assertThat(ctx).hasNotFailed().hasSingleBean(SecretCache.class);
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      ctx.getBean(SecretMetrics.class).bindTo(registry);
+      SecretCache cache = ctx.getBean(SecretCache.class);
+      cache.get(DB);
+      cache.get(DB);
+      assertThat(registry.get("secrets.cache.gets").tag("result", "miss").functionCounter().count()).isEqualTo(1);
+      assertThat(registry.get("secrets.cache.gets").tag("result", "hit").functionCounter().count()).isEqualTo(1);
+      assertThat(registry.get("secrets.backend.calls").tags("scheme", "file", "operation", "fetch", "outcome", "ok")
+          .timer().count()).isEqualTo(1);
+    });
+  }
+
   @Test
   void withoutActuatorOrMicrometerOnlyTheCacheIsConfigured() {
     Files2.write(dir.resolve("db.json"), "{\"username\":\"app\",\"password\":\"" + Files2.value("pw") + "\"}");
@@ -147,7 +175,7 @@ class SecretsActuatorTest {
         "org.springframework.boot.health", "io.micrometer")).run(ctx -> {
           assertThat(ctx).hasNotFailed().hasSingleBean(SecretCache.class);
           assertThat(ctx).doesNotHaveBean(SecretsEndpoint.class).doesNotHaveBean("secretsHealthIndicator")
-              .doesNotHaveBean(SecretsMetrics.class);
+              .doesNotHaveBean(SecretMetrics.class);
         });
   }
 

@@ -15,6 +15,9 @@ import io.secretsdk.SecretSource;
 import io.secretsdk.cache.RotationEvent;
 import io.secretsdk.cache.SecretCache;
 import io.secretsdk.file.FileSecretSource;
+import io.secretsdk.observe.BackendCall;
+import io.secretsdk.observe.Outcome;
+import io.secretsdk.observe.SecretObserver;
 import io.secretsdk.spring.internal.Backends;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,6 +73,29 @@ class SecretsAutoConfigurationTest {
       // One backend configured: a reference without a scheme goes to it.
       assertThat(cache.get("api.json").versionId()).isEqualTo(cache.get("file://api.json").versionId());
     });
+  }
+
+  @Test
+  void anApplicationsSecretObserverBeanIsToldOfEveryBackendCallOfTheStartersCache() {
+    Files2.write(dir.resolve("api.json"), "{\"key\":\"" + Files2.value("api") + "\"}");
+    List<BackendCall> calls = new CopyOnWriteArrayList<>();
+    runner.withPropertyValues("secrets.file.root=" + dir)
+        .withBean("auditObserver", SecretObserver.class, () -> new SecretObserver() {
+          @Override
+          public void onBackendCall(BackendCall call) {
+            calls.add(call);
+          }
+        })
+        .run(ctx -> {
+          SecretCache cache = ctx.getBean(SecretCache.class);
+          cache.get("file://api.json");
+          cache.get("file://api.json");
+          assertThat(calls).singleElement().satisfies(c -> {
+            assertThat(c.scheme()).isEqualTo("file");
+            assertThat(c.operation()).isEqualTo(BackendCall.Operation.FETCH);
+            assertThat(c.outcome()).isEqualTo(Outcome.OK);
+          });
+        });
   }
 
   @Test

@@ -76,31 +76,12 @@ public final class Backends {
       all.put("default-scheme", properties.getDefaultScheme().strip());
     }
     try {
-      return fromProperties(all);
+      // A provider the context class loader lists but cannot load is skipped by fromProperties itself.
+      return SecretSources.fromProperties(all);
     } catch (SecretConfigurationException e) {
       throw new SecretConfigurationException("the secrets.* backend properties were refused: " + e.getMessage(), null, e);
     } catch (IllegalArgumentException e) {
       throw new SecretConfigurationException("the secrets.* backend properties were refused: " + e.getMessage(), null, e);
-    }
-  }
-
-  /**
-   * {@code SecretSources.fromProperties} also searches the thread's context class loader; one that
-   * lists a provider it cannot load (a filtering or half-visible loader) makes {@code ServiceLoader}
-   * fail outright. Then the search is made again with the SDK's own loader only.
-   */
-  private static SecretSource fromProperties(Map<String, String> all) {
-    try {
-      return SecretSources.fromProperties(all);
-    } catch (java.util.ServiceConfigurationError e) {
-      Thread t = Thread.currentThread();
-      ClassLoader before = t.getContextClassLoader();
-      t.setContextClassLoader(SecretSources.class.getClassLoader());
-      try {
-        return SecretSources.fromProperties(all);
-      } finally {
-        t.setContextClassLoader(before);
-      }
     }
   }
 }

@@ -13,6 +13,7 @@ import io.secretsdk.SecretSource;
 import io.secretsdk.SecretUnavailableException;
 import io.secretsdk.cache.RotationEvent;
 import io.secretsdk.cache.SecretCache;
+import io.secretsdk.observe.SecretObserver;
 import io.secretsdk.spring.SecretsProperties;
 import java.time.Clock;
 import java.util.HashSet;
@@ -33,7 +34,9 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesBean;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.ConfigurationPropertyName;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.event.ContextRefreshedEvent;
 
 /**
  * The secrets imported with {@code spring.config.import=secrets:}: the source and cache they are
@@ -50,14 +53,17 @@ public final class ImportedSecrets {
   private final SecretsActivity activity;
   private final SecretSource source;
   private final SecretCache cache;
+  private final LateObservers observers;
   private final List<SecretsPropertySource> sources = new CopyOnWriteArrayList<>();
   private volatile @Nullable ConfigurableApplicationContext context;
 
-  private ImportedSecrets(SecretsProperties properties, SecretsActivity activity, SecretSource source, SecretCache cache) {
+  private ImportedSecrets(SecretsProperties properties, SecretsActivity activity, SecretSource source, SecretCache cache,
+      LateObservers observers) {
     this.properties = properties;
     this.activity = activity;
     this.source = source;
     this.cache = cache;
+    this.observers = observers;
   }
 
   /**
@@ -78,13 +84,14 @@ public final class ImportedSecrets {
     SecretsActivity activity = new SecretsActivity(Clock.systemUTC());
     SecretSource source = Backends.routingSource(p, ImportedSecrets.class.getClassLoader());
     SecretCache cache;
+    LateObservers observers = new LateObservers();
     try {
-      cache = SecretsCaches.build(activity.instrument(source), p, null);
+      cache = SecretsCaches.build(activity.instrument(source), p, null, List.of(observers));
     } catch (RuntimeException e) {
       source.close();
       throw e;
     }
-    return new ImportedSecrets(p, activity, source, cache);
+    return new ImportedSecrets(p, activity, source, cache, observers);
   }
 
   /**
@@ -221,6 +228,12 @@ public final class ImportedSecrets {
   /** Hands the source and cache to the application context, which closes them. */
   void attach(ConfigurableApplicationContext ctx) {
     this.context = ctx;
+    // The context's observers (the metrics' among them) see this cache from the refresh on.
+    ctx.addApplicationListener((ApplicationListener<ContextRefreshedEvent>) e -> {
+      if (e.getApplicationContext() == ctx) {
+        observers.attach(ctx.getBeanProvider(SecretObserver.class).orderedStream().toList());
+      }
+    });
     var bf = ctx.getBeanFactory();
     if (!bf.containsBean("secretsActivity")) {
       bf.registerSingleton("secretsActivity", activity);

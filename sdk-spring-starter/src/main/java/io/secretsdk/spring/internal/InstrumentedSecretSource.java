@@ -15,8 +15,8 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * A source that forwards every call unchanged and records its duration and outcome (and, for
- * reads, the secret's metadata) in a {@link SecretsActivity}.
+ * A source that forwards every call unchanged and records its outcome (and, for reads, the
+ * secret's metadata) in a {@link SecretsActivity}.
  */
 final class InstrumentedSecretSource implements SecretSource {
   private final SecretSource delegate;
@@ -52,14 +52,13 @@ final class InstrumentedSecretSource implements SecretSource {
     }
   }
 
-  private <T> T timed(String scheme, String operation, Supplier<T> call) {
-    long start = System.nanoTime();
+  private <T> T recorded(String scheme, String operation, Supplier<T> call) {
     try {
       T result = call.get();
-      activity.call(scheme, operation, null, System.nanoTime() - start, false);
+      activity.call(scheme, operation, null);
       return result;
     } catch (RuntimeException e) {
-      activity.call(scheme, operation, e, System.nanoTime() - start, false);
+      activity.call(scheme, operation, e);
       throw e;
     }
   }
@@ -67,17 +66,16 @@ final class InstrumentedSecretSource implements SecretSource {
   @Override
   public Secret fetch(SecretRef ref) {
     String scheme = schemeOf(ref);
-    long start = System.nanoTime();
     try {
       Secret s = delegate.fetch(ref);
       if (ref.version().isEmpty() && ref.stage().isEmpty()) {
         activity.succeeded(ref, scheme, s);
       }
-      activity.call(scheme, "fetch", null, System.nanoTime() - start, false);
+      activity.call(scheme, "fetch", null);
       return s;
     } catch (RuntimeException e) {
-      boolean refresh = activity.failed(ref, scheme, SecretsActivity.kind(e));
-      activity.call(scheme, "fetch", e, System.nanoTime() - start, refresh);
+      activity.failed(ref, scheme, SecretsActivity.kind(e));
+      activity.call(scheme, "fetch", e);
       throw e;
     }
   }
@@ -85,7 +83,7 @@ final class InstrumentedSecretSource implements SecretSource {
   @Override
   public BatchResult fetchAll(Collection<SecretRef> refs) {
     String scheme = refs.isEmpty() ? delegate.scheme() : schemeOf(refs.iterator().next());
-    BatchResult result = timed(scheme, "fetch-all", () -> delegate.fetchAll(refs));
+    BatchResult result = recorded(scheme, "fetch-all", () -> delegate.fetchAll(refs));
     for (Map.Entry<SecretRef, Secret> e : result.found().entrySet()) {
       SecretRef ref = e.getKey();
       if (ref.version().isEmpty() && ref.stage().isEmpty()) {
@@ -100,17 +98,17 @@ final class InstrumentedSecretSource implements SecretSource {
 
   @Override
   public Optional<Secret> fetchPrevious(SecretRef ref) {
-    return timed(schemeOf(ref), "fetch-previous", () -> delegate.fetchPrevious(ref));
+    return recorded(schemeOf(ref), "fetch-previous", () -> delegate.fetchPrevious(ref));
   }
 
   @Override
   public Lease renew(Lease lease, Duration increment) {
-    return timed(delegate.scheme(), "renew", () -> delegate.renew(lease, increment));
+    return recorded(delegate.scheme(), "renew", () -> delegate.renew(lease, increment));
   }
 
   @Override
   public void revoke(Lease lease) {
-    timed(delegate.scheme(), "revoke", () -> {
+    recorded(delegate.scheme(), "revoke", () -> {
       delegate.revoke(lease);
       return null;
     });
@@ -118,13 +116,13 @@ final class InstrumentedSecretSource implements SecretSource {
 
   @Override
   public Optional<VersionCheck> checkVersion(SecretRef ref) {
-    return timed(schemeOf(ref), "check-version", () -> delegate.checkVersion(ref));
+    return recorded(schemeOf(ref), "check-version", () -> delegate.checkVersion(ref));
   }
 
   @Override
   public VersionChecks checkVersions(Collection<SecretRef> refs) {
     String scheme = refs.isEmpty() ? delegate.scheme() : schemeOf(refs.iterator().next());
-    return timed(scheme, "check-versions", () -> delegate.checkVersions(refs));
+    return recorded(scheme, "check-versions", () -> delegate.checkVersions(refs));
   }
 
   @Override

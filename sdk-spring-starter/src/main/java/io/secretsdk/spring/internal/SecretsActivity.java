@@ -17,12 +17,10 @@ import io.secretsdk.cache.RotationEvent;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Collection;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -30,24 +28,10 @@ import org.jspecify.annotations.Nullable;
  * source (through {@link #instrument(SecretSource)}) and from its rotation events: per secret its
  * version, stages, lease and fetch times, per backend its calls and failures. Holds metadata only,
  * never a value: the {@link Secret}s that pass through are read for their version and times and
- * not kept. The endpoint, the health indicator and the metrics read it.
+ * not kept. The endpoint and the health indicator read it; the metrics come from sdk-micrometer's
+ * observer on the cache instead.
  */
 public final class SecretsActivity {
-  /** Told of every backend call, for metrics. */
-  public interface CallListener {
-    /**
-     * A call ended.
-     *
-     * @param scheme the backend's scheme
-     * @param operation {@code fetch}, {@code fetch-all}, {@code fetch-previous}, {@code renew},
-     *     {@code revoke}, {@code check-version} or {@code check-versions}
-     * @param outcome {@code success} or a failure kind such as {@code unavailable}
-     * @param nanos how long it took
-     * @param refresh whether it was a failed read of a secret already held (a failed refresh)
-     */
-    void onCall(String scheme, String operation, String outcome, long nanos, boolean refresh);
-  }
-
   /**
    * One secret's metadata as last seen.
    *
@@ -105,7 +89,6 @@ public final class SecretsActivity {
   private final Clock clock;
   private final Map<SecretRef, SecretState> secrets = new ConcurrentHashMap<>();
   private final Map<String, BackendState> backends = new ConcurrentHashMap<>();
-  private final List<CallListener> listeners = new CopyOnWriteArrayList<>();
 
   /**
    * A recorder.
@@ -134,15 +117,6 @@ public final class SecretsActivity {
   public SecretSource instrument(SecretSource source) {
     return source instanceof InstrumentedSecretSource i && i.activity() == this ? source
         : new InstrumentedSecretSource(source, this);
-  }
-
-  /**
-   * Adds a listener of backend calls.
-   *
-   * @param listener the listener
-   */
-  public void addListener(CallListener listener) {
-    listeners.add(listener);
   }
 
   /**
@@ -211,7 +185,7 @@ public final class SecretsActivity {
     return after.fetchedAt() != null;
   }
 
-  void call(String scheme, String operation, @Nullable Throwable failure, long nanos, boolean refresh) {
+  void call(String scheme, String operation, @Nullable Throwable failure) {
     Instant now = clock.instant();
     String outcome = failure == null ? "success" : kind(failure);
     backends.compute(scheme, (k, b) -> {
@@ -223,9 +197,6 @@ public final class SecretsActivity {
           failure == null ? (b == null ? null : b.lastFailureAt()) : now,
           failure == null ? (b == null ? null : b.lastFailure()) : outcome);
     });
-    for (CallListener l : listeners) {
-      l.onCall(scheme, operation, outcome, nanos, refresh);
-    }
   }
 
   /**
