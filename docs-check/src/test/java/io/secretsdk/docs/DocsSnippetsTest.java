@@ -60,7 +60,9 @@ class DocsSnippetsTest {
       "docs/spring-boot.md", "io.secretsdk.spring");
 
   /** Module READMEs whose java blocks are compiled too (a module opts in by being listed). */
-  static final List<String> MODULE_READMES = List.of("sdk-micrometer/README.md");
+  static final List<String> MODULE_READMES = List.of(
+      "sdk-micrometer/README.md", "sdk-vault/README.md", "sdk-gcp/README.md", "sdk-azure/README.md",
+      "sdk-jdbc/README.md");
 
   static final List<String> IMPORTS = List.of(
       "io.secretsdk.*", "io.secretsdk.cache.*", "io.secretsdk.file.*", "io.secretsdk.spi.*",
