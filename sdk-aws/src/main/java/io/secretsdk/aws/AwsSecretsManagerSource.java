@@ -11,12 +11,15 @@ import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretSource;
 import io.secretsdk.SecretValue;
+import io.secretsdk.VersionCheck;
+import io.secretsdk.VersionChecks;
 import io.secretsdk.VersionStage;
 import io.secretsdk.aws.internal.AwsBackend;
 import io.secretsdk.internal.Printable;
 import io.secretsdk.aws.internal.AwsClientSettings;
 import io.secretsdk.aws.internal.AwsErrors;
 import io.secretsdk.aws.internal.RotationSchedules;
+import io.secretsdk.aws.internal.SecretListing;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
@@ -44,8 +47,10 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.APIErrorType;
 import software.amazon.awssdk.services.secretsmanager.model.BatchGetSecretValueResponse;
+import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRequest;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
+import software.amazon.awssdk.services.secretsmanager.model.SecretListEntry;
 import software.amazon.awssdk.services.secretsmanager.model.SecretValueEntry;
 
 /**
@@ -100,10 +105,14 @@ public final class AwsSecretsManagerSource implements SecretSource {
   private static final Logger LOG = LoggerFactory.getLogger(AwsSecretsManagerSource.class);
   private static final AwsBackend BACKEND = AwsBackend.SECRETS_MANAGER;
   private static final int MAX_BATCH_PAGES = 20;
+  private static final Duration DEFAULT_TTL = Duration.ofMinutes(10);
+  private static final Duration PINNED_TTL = Duration.ofHours(1);
 
   private final SecretsManagerClient client;
   private final boolean ownsClient;
   private final @Nullable RotationSchedules schedules;
+  private final SecretListing listing;
+  private final Clock clock;
   private volatile boolean batchDenied;
   private volatile boolean closed;
 
@@ -116,6 +125,8 @@ public final class AwsSecretsManagerSource implements SecretSource {
       this.ownsClient = true;
     }
     this.schedules = b.rotationSchedule ? new RotationSchedules(client, b.clock) : null;
+    this.listing = new SecretListing(client);
+    this.clock = b.clock;
   }
 
   /**
@@ -185,6 +196,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
         oneByOne.add(ref);
       }
     }
+    learnSchedules(currentById);
     List<String> ids = new ArrayList<>(currentById.keySet());
     for (int from = 0; from < ids.size(); from += BATCH_SIZE) {
       List<String> chunk = ids.subList(from, Math.min(ids.size(), from + BATCH_SIZE));
@@ -287,6 +299,187 @@ public final class AwsSecretsManagerSource implements SecretSource {
         oneByOne.addAll(refs);
       }
     }
+  }
+
+  /**
+   * Before a batch: the rotation schedules of the secrets about to be loaded, from {@code
+   * ListSecrets} pages (up to 100 secrets a call) instead of one {@code DescribeSecret} each. A
+   * secret the listing does not answer for, or answers for with another current version than the
+   * batch then reads, is described on its own as before.
+   */
+  private void learnSchedules(Map<String, List<SecretRef>> currentById) {
+    RotationSchedules known = schedules;
+    if (known == null || listing.denied()) {
+      return;
+    }
+    List<String> names = new ArrayList<>();
+    for (String id : currentById.keySet()) {
+      if (SecretListing.listable(id) && known.needs(id, null)) {
+        names.add(id);
+      }
+    }
+    if (names.size() < 2) {
+      return; // one DescribeSecret costs the same and is not eventually consistent
+    }
+    SecretListing.Result r = listing.find(names, n -> currentById.get(n).get(0));
+    for (Map.Entry<String, SecretListEntry> e : r.found.entrySet()) {
+      String current = versionWith(e.getValue().hasSecretVersionsToStages()
+          ? e.getValue().secretVersionsToStages() : Map.of(), "AWSCURRENT");
+      if (current != null) {
+        known.learn(e.getKey(), current, nextRotation(e.getValue().rotationEnabled(), e.getValue().nextRotationDate()));
+      }
+    }
+    LOG.debug("rotation schedules of {} secrets from {} ListSecrets calls ({} found)", names.size(), r.calls,
+        r.found.size());
+  }
+
+  /**
+   * Tells which version a reference names now with {@code DescribeSecret} ({@code
+   * VersionIdsToStages}, {@code RotationEnabled}, {@code NextRotationDate}), without reading the
+   * value. A reference naming a version id is unchanged for as long as the secret exists. A secret
+   * scheduled for deletion, or a stage no version carries, is not answered: the caller fetches and
+   * gets the typed error.
+   *
+   * @param ref which secret
+   * @return the version it names now, with the next rotation of a current version, or empty
+   */
+  @Override
+  public Optional<VersionCheck> checkVersion(SecretRef ref) {
+    Objects.requireNonNull(ref, "ref");
+    checkOpen();
+    DescribeSecretResponse d;
+    try {
+      d = client.describeSecret(b -> b.secretId(ref.name()));
+    } catch (SdkException | UncheckedIOException e) {
+      throw AwsErrors.map(e, ref, BACKEND, what(ref));
+    }
+    if (d.deletedDate() != null) {
+      return Optional.empty();
+    }
+    Optional<VersionCheck> check = toCheck(ref, d.hasVersionIdsToStages() ? d.versionIdsToStages() : Map.of(),
+        d.rotationEnabled(), d.nextRotationDate(), null);
+    if (schedules != null && isCurrent(ref) && check.isPresent()) {
+      schedules.learn(ref.name(), check.get().versionId(), check.get().nextRotationAt().orElse(null));
+    }
+    return check;
+  }
+
+  /**
+   * Checks many references with {@code ListSecrets}: up to 10 name prefixes and 100 secrets a
+   * call (see the class documentation for how names are grouped), so 100 secrets under one folder
+   * cost one call. ARNs, names the filter cannot express, and every reference once {@code
+   * ListSecrets} was refused are checked one by one with {@link #checkVersion}. A secret the listing
+   * does not show (deleted, scheduled for deletion, or created in the last minutes) is left out, so
+   * the caller fetches it.
+   *
+   * <p>ListSecrets may lag up to five minutes behind: a reference whose secret's published rotation
+   * time passed less than five minutes ago is left out too (the caller fetches it), so that a lagging
+   * listing cannot hide a scheduled rotation; an out-of-band change ({@code PutSecretValue}) may be
+   * seen up to five minutes after the check that would otherwise have seen it.
+   *
+   * @param refs which secrets
+   * @return the checks made, and the failures, by reference
+   */
+  @Override
+  public VersionChecks checkVersions(Collection<SecretRef> refs) {
+    Objects.requireNonNull(refs, "refs");
+    checkOpen();
+    Map<SecretRef, VersionCheck> found = new LinkedHashMap<>();
+    Map<SecretRef, SecretException> failed = new LinkedHashMap<>();
+    Map<String, List<SecretRef>> byName = new LinkedHashMap<>();
+    List<SecretRef> oneByOne = new ArrayList<>();
+    for (SecretRef ref : new LinkedHashSet<>(refs)) {
+      if (SecretListing.listable(ref.name()) && !listing.denied()) {
+        byName.computeIfAbsent(ref.name(), k -> new ArrayList<>()).add(ref);
+      } else {
+        oneByOne.add(ref);
+      }
+    }
+    if (byName.size() == 1) {
+      oneByOne.addAll(byName.values().iterator().next()); // one DescribeSecret: same cost, fresher
+      byName.clear();
+    }
+    if (!byName.isEmpty()) {
+      SecretListing.Result r = listing.find(byName.keySet(), n -> byName.get(n).get(0));
+      Instant now = clock.instant();
+      for (Map.Entry<String, List<SecretRef>> e : byName.entrySet()) {
+        String name = e.getKey();
+        SecretListEntry entry = r.found.get(name);
+        if (entry != null) {
+          Map<String, List<String>> versions =
+              entry.hasSecretVersionsToStages() ? entry.secretVersionsToStages() : Map.of();
+          for (SecretRef ref : e.getValue()) {
+            toCheck(ref, versions, entry.rotationEnabled(), entry.nextRotationDate(), now)
+                .ifPresent(c -> found.put(ref, c));
+          }
+        } else if (r.failed.containsKey(name)) {
+          for (SecretRef ref : e.getValue()) {
+            failed.put(ref, AwsErrors.map(r.failed.get(name), ref, BACKEND, what(ref)));
+          }
+        } else if (r.unanswered.contains(name)) {
+          oneByOne.addAll(e.getValue());
+        }
+      }
+      LOG.debug("checked {} secrets with {} ListSecrets calls: {} answered", byName.size(), r.calls, found.size());
+    }
+    for (SecretRef ref : oneByOne) {
+      try {
+        checkVersion(ref).ifPresent(c -> found.put(ref, c));
+      } catch (SecretException e) {
+        failed.put(ref, e);
+      }
+    }
+    return new VersionChecks(found, failed);
+  }
+
+  /**
+   * Ten minutes for a stage (the current version included), an hour for a pinned version id. With
+   * {@link #checkVersions} a refresh of 100 unchanged secrets under one folder is one {@code
+   * ListSecrets} call, so these are 6 calls an hour for them; a scheduled rotation does not wait
+   * for this lifetime (the cache refreshes at {@link Secret#nextRotationAt()}).
+   *
+   * @param ref which secret
+   * @return the suggested lifetime
+   */
+  @Override
+  public Optional<Duration> suggestedTtl(SecretRef ref) {
+    return Optional.of(ref.version().isPresent() ? PINNED_TTL : DEFAULT_TTL);
+  }
+
+  /**
+   * The check of one reference from a secret's versions and schedule. {@code listedAt} is set for
+   * a ListSecrets answer, which may lag: within {@link SecretListing#LAG} after a published
+   * rotation time it is not trusted for a stage.
+   */
+  private static Optional<VersionCheck> toCheck(SecretRef ref, Map<String, List<String>> versions,
+      @Nullable Boolean rotationEnabled, @Nullable Instant nextRotationDate, @Nullable Instant listedAt) {
+    if (ref.version().isPresent()) {
+      return Optional.of(VersionCheck.of(ref.version().get()));
+    }
+    Instant next = nextRotation(rotationEnabled, nextRotationDate);
+    if (listedAt != null && next != null && !listedAt.isBefore(next)
+        && listedAt.isBefore(next.plus(SecretListing.LAG))) {
+      return Optional.empty();
+    }
+    String versionId = versionWith(versions, label(ref.stage().orElse(VersionStage.CURRENT)));
+    if (versionId == null || versionId.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new VersionCheck(versionId, Optional.empty(),
+        isCurrent(ref) ? Optional.ofNullable(next) : Optional.empty()));
+  }
+
+  private static @Nullable Instant nextRotation(@Nullable Boolean enabled, @Nullable Instant next) {
+    return Boolean.TRUE.equals(enabled) ? next : null;
+  }
+
+  private static @Nullable String versionWith(Map<String, List<String>> versions, String label) {
+    for (Map.Entry<String, List<String>> e : versions.entrySet()) {
+      if (e.getValue() != null && e.getValue().contains(label)) {
+        return e.getKey();
+      }
+    }
+    return null;
   }
 
   /**
