@@ -11,6 +11,8 @@ import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretSource;
 import io.secretsdk.SecretValue;
+import io.secretsdk.VersionCheck;
+import io.secretsdk.VersionChecks;
 import io.secretsdk.VersionStage;
 import io.secretsdk.aws.internal.AwsBackend;
 import io.secretsdk.internal.Printable;
@@ -98,10 +100,13 @@ public final class SsmParameterSource implements SecretSource {
   private static final AwsBackend BACKEND = AwsBackend.SSM;
   private static final int HISTORY_PAGE = 50;
   private static final int MAX_HISTORY_PAGES = 10;
+  private static final Duration DEFAULT_TTL = Duration.ofMinutes(15);
+  private static final Duration PINNED_TTL = Duration.ofHours(1);
 
   private final SsmClient client;
   private final boolean ownsClient;
   private volatile boolean batchDenied;
+  private volatile boolean checkDenied;
   private volatile boolean closed;
 
   private SsmParameterSource(Builder b) {
@@ -298,6 +303,135 @@ public final class SsmParameterSource implements SecretSource {
         oneByOne.addAll(refs);
       }
     }
+  }
+
+  /**
+   * Tells which version a reference names now with {@code GetParameters} and {@code
+   * WithDecryption=false}; see {@link #checkVersions}. A previous or pending stage is not answered
+   * (the caller fetches).
+   *
+   * @param ref the parameter
+   * @return its version number now, or empty
+   */
+  @Override
+  public Optional<VersionCheck> checkVersion(SecretRef ref) {
+    Objects.requireNonNull(ref, "ref");
+    VersionChecks checks = checkVersions(List.of(ref));
+    SecretException failure = checks.failed().get(ref);
+    if (failure != null) {
+      throw failure;
+    }
+    return Optional.ofNullable(checks.found().get(ref));
+  }
+
+  /**
+   * Checks many parameters with {@code GetParameters}, 10 names a call, without decryption: a
+   * {@code SecureString} comes back as ciphertext, which needs no {@code kms:Decrypt} and is not
+   * read. A {@code String} or {@code StringList} parameter's value is in clear in the answer
+   * whatever the flag says (Parameter Store ignores it for them): it is never copied and is dropped
+   * with the response (the SDK holds it as a {@code String}, which cannot be wiped). The version is
+   * the parameter's version number; selectors ({@code name:3}, {@code name:label}) are asked as
+   * they are. Previous and pending stages are left out (the caller fetches), and so is a name the
+   * answer does not mention; a name reported invalid is not found. If {@code GetParameters} is
+   * refused, the source says so once in the log and checks no more (the caller fetches).
+   *
+   * @param refs the parameters
+   * @return the checks made and the failures, by reference
+   */
+  @Override
+  public VersionChecks checkVersions(Collection<SecretRef> refs) {
+    Objects.requireNonNull(refs, "refs");
+    checkOpen();
+    Map<SecretRef, VersionCheck> found = new LinkedHashMap<>();
+    Map<SecretRef, SecretException> failed = new LinkedHashMap<>();
+    if (checkDenied) {
+      return new VersionChecks(found, failed);
+    }
+    Map<String, List<SecretRef>> byRequestName = new LinkedHashMap<>();
+    Map<String, SsmName> names = new LinkedHashMap<>();
+    for (SecretRef ref : new LinkedHashSet<>(refs)) {
+      if (ref.stage().isPresent() && ref.stage().get() != VersionStage.CURRENT) {
+        continue;
+      }
+      SsmName name;
+      try {
+        name = SsmName.of(ref);
+      } catch (SecretException e) {
+        failed.put(ref, e);
+        continue;
+      }
+      names.putIfAbsent(name.requestName(), name);
+      byRequestName.computeIfAbsent(name.requestName(), k -> new ArrayList<>()).add(ref);
+    }
+    List<String> requestNames = new ArrayList<>(byRequestName.keySet());
+    for (int from = 0; from < requestNames.size() && !checkDenied; from += BATCH_SIZE) {
+      List<String> chunk = requestNames.subList(from, Math.min(requestNames.size(), from + BATCH_SIZE));
+      check(chunk, names, byRequestName, found, failed);
+    }
+    return new VersionChecks(found, failed);
+  }
+
+  private void check(List<String> chunk, Map<String, SsmName> names, Map<String, List<SecretRef>> refsByName,
+      Map<SecretRef, VersionCheck> found, Map<SecretRef, SecretException> failed) {
+    GetParametersResponse r;
+    try {
+      r = client.getParameters(b -> b.names(chunk).withDecryption(false));
+    } catch (SdkException | UncheckedIOException e) {
+      SecretException mapped = AwsErrors.map(e, refsByName.get(chunk.get(0)).get(0), BACKEND, "a batch of parameters");
+      if (mapped instanceof SecretAccessDeniedException) {
+        checkDenied = true;
+        LOG.info("{} refused GetParameters for a version check; refreshes read the values from now on "
+            + "(grant ssm:GetParameters to check {} parameters a call)", BACKEND.displayName(), BATCH_SIZE);
+      } else if (!(mapped instanceof InvalidSecretRefException)) {
+        for (String n : chunk) {
+          for (SecretRef ref : refsByName.get(n)) {
+            failed.put(ref, AwsErrors.map(e, ref, BACKEND, what(names.get(n))));
+          }
+        }
+      }
+      return;
+    }
+    Set<String> invalid = r.hasInvalidParameters() ? new LinkedHashSet<>(r.invalidParameters()) : Set.of();
+    List<Parameter> parameters = r.hasParameters() ? r.parameters() : List.of();
+    for (String n : chunk) {
+      SsmName name = names.get(n);
+      for (Parameter p : parameters) {
+        if (p.version() != null && name.matches(p.name(), p.arn(), p.selector())) {
+          VersionCheck c = VersionCheck.of(String.valueOf(p.version()));
+          refsByName.get(n).forEach(ref -> found.put(ref, c));
+          break;
+        }
+      }
+      if (invalid.contains(n)) {
+        for (SecretRef ref : refsByName.get(n)) {
+          failed.put(ref, new SecretNotFoundException(
+              BACKEND.displayName() + " has no " + what(name) + " (reported invalid by GetParameters); "
+                  + "check the name, the region and the version or label", ref));
+        }
+      }
+    }
+    LOG.debug("checked {} parameter names with GetParameters without decryption", chunk.size());
+  }
+
+  /**
+   * Fifteen minutes, an hour for a parameter read by version number: with {@link #checkVersions}
+   * a refresh of 100 unchanged parameters is 10 {@code GetParameters} calls without decryption, so
+   * 40 calls an hour for them.
+   *
+   * @param ref which parameter
+   * @return the suggested lifetime
+   */
+  @Override
+  public Optional<Duration> suggestedTtl(SecretRef ref) {
+    boolean pinned = ref.version().isPresent();
+    if (!pinned) {
+      try {
+        pinned = SsmName.of(ref).selectsVersion();
+      } catch (SecretException e) {
+        pinned = false;
+      }
+    }
+    return Optional.of(pinned ? PINNED_TTL : DEFAULT_TTL);
   }
 
   /**
