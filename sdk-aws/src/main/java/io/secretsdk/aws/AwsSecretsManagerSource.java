@@ -14,7 +14,9 @@ import io.secretsdk.SecretValue;
 import io.secretsdk.VersionCheck;
 import io.secretsdk.VersionChecks;
 import io.secretsdk.VersionStage;
+import io.secretsdk.aws.internal.AgentTransport;
 import io.secretsdk.aws.internal.AwsBackend;
+import io.secretsdk.internal.JsonReader;
 import io.secretsdk.internal.Printable;
 import io.secretsdk.aws.internal.AwsClientSettings;
 import io.secretsdk.aws.internal.AwsErrors;
@@ -107,26 +109,49 @@ public final class AwsSecretsManagerSource implements SecretSource {
   private static final int MAX_BATCH_PAGES = 20;
   private static final Duration DEFAULT_TTL = Duration.ofMinutes(10);
   private static final Duration PINNED_TTL = Duration.ofHours(1);
+  private static final Duration AGENT_TTL = Duration.ofMinutes(1);
 
-  private final SecretsManagerClient client;
+  private final @Nullable SecretsManagerClient client;
   private final boolean ownsClient;
   private final @Nullable RotationSchedules schedules;
-  private final SecretListing listing;
+  private final @Nullable SecretListing listing;
+  private final @Nullable AgentTransport agent;
   private final Clock clock;
   private volatile boolean batchDenied;
   private volatile boolean closed;
 
   private AwsSecretsManagerSource(Builder b) {
+    this.clock = b.clock;
+    if (b.agent != null) {
+      this.agent = new AgentTransport(b.agent.endpoint(), b.agent.tokenFile().orElse(null), b.agent.timeout(),
+          AwsAgent.TOKEN_VARIABLES, System::getenv);
+      this.client = null;
+      this.ownsClient = false;
+      this.schedules = null;
+      this.listing = null;
+      return;
+    }
+    this.agent = null;
+    SecretsManagerClient c;
     if (b.client != null) {
-      this.client = b.client;
+      c = b.client;
       this.ownsClient = false;
     } else {
-      this.client = b.settings.secretsManager();
+      c = b.settings.secretsManager();
       this.ownsClient = true;
     }
-    this.schedules = b.rotationSchedule ? new RotationSchedules(client, b.clock) : null;
-    this.listing = new SecretListing(client);
-    this.clock = b.clock;
+    this.client = c;
+    this.schedules = b.rotationSchedule ? new RotationSchedules(c, b.clock) : null;
+    this.listing = new SecretListing(c);
+  }
+
+  /** The SDK client; every caller has returned before this in agent mode. */
+  private SecretsManagerClient sdk() {
+    return Objects.requireNonNull(client, "client");
+  }
+
+  private SecretListing listing() {
+    return Objects.requireNonNull(listing, "listing");
   }
 
   /**
@@ -154,6 +179,9 @@ public final class AwsSecretsManagerSource implements SecretSource {
   public Secret fetch(SecretRef ref) {
     Objects.requireNonNull(ref, "ref");
     checkOpen();
+    if (agent != null) {
+      return viaAgent(agent, ref);
+    }
     GetSecretValueRequest.Builder request = GetSecretValueRequest.builder().secretId(ref.name());
     if (ref.version().isPresent()) {
       request.versionId(ref.version().get());
@@ -162,7 +190,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
     }
     GetSecretValueResponse r;
     try {
-      r = client.getSecretValue(request.build());
+      r = sdk().getSecretValue(request.build());
     } catch (SdkException | UncheckedIOException e) {
       throw AwsErrors.map(e, ref, BACKEND, what(ref));
     }
@@ -190,7 +218,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
     Map<String, List<SecretRef>> currentById = new LinkedHashMap<>();
     List<SecretRef> oneByOne = new ArrayList<>();
     for (SecretRef ref : new LinkedHashSet<>(refs)) {
-      if (isCurrent(ref)) {
+      if (isCurrent(ref) && agent == null) {
         currentById.computeIfAbsent(ref.name(), k -> new ArrayList<>()).add(ref);
       } else {
         oneByOne.add(ref);
@@ -227,7 +255,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
       do {
         String pageToken = token;
         BatchGetSecretValueResponse r =
-            client.batchGetSecretValue(b -> b.secretIdList(chunk).nextToken(pageToken));
+            sdk().batchGetSecretValue(b -> b.secretIdList(chunk).nextToken(pageToken));
         if (r.hasSecretValues()) {
           for (SecretValueEntry e : r.secretValues()) {
             String id = matchId(chunk, e.name(), e.arn());
@@ -309,7 +337,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
    */
   private void learnSchedules(Map<String, List<SecretRef>> currentById) {
     RotationSchedules known = schedules;
-    if (known == null || listing.denied()) {
+    if (known == null || listing().denied()) {
       return;
     }
     List<String> names = new ArrayList<>();
@@ -321,7 +349,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
     if (names.size() < 2) {
       return; // one DescribeSecret costs the same and is not eventually consistent
     }
-    SecretListing.Result r = listing.find(names, n -> currentById.get(n).get(0));
+    SecretListing.Result r = listing().find(names, n -> currentById.get(n).get(0));
     for (Map.Entry<String, SecretListEntry> e : r.found.entrySet()) {
       String current = versionWith(e.getValue().hasSecretVersionsToStages()
           ? e.getValue().secretVersionsToStages() : Map.of(), "AWSCURRENT");
@@ -347,9 +375,12 @@ public final class AwsSecretsManagerSource implements SecretSource {
   public Optional<VersionCheck> checkVersion(SecretRef ref) {
     Objects.requireNonNull(ref, "ref");
     checkOpen();
+    if (agent != null) {
+      return Optional.empty(); // the agent has no metadata call: the caller reads it, from the agent's cache
+    }
     DescribeSecretResponse d;
     try {
-      d = client.describeSecret(b -> b.secretId(ref.name()));
+      d = sdk().describeSecret(b -> b.secretId(ref.name()));
     } catch (SdkException | UncheckedIOException e) {
       throw AwsErrors.map(e, ref, BACKEND, what(ref));
     }
@@ -386,10 +417,13 @@ public final class AwsSecretsManagerSource implements SecretSource {
     checkOpen();
     Map<SecretRef, VersionCheck> found = new LinkedHashMap<>();
     Map<SecretRef, SecretException> failed = new LinkedHashMap<>();
+    if (agent != null) {
+      return new VersionChecks(found, failed);
+    }
     Map<String, List<SecretRef>> byName = new LinkedHashMap<>();
     List<SecretRef> oneByOne = new ArrayList<>();
     for (SecretRef ref : new LinkedHashSet<>(refs)) {
-      if (SecretListing.listable(ref.name()) && !listing.denied()) {
+      if (SecretListing.listable(ref.name()) && !listing().denied()) {
         byName.computeIfAbsent(ref.name(), k -> new ArrayList<>()).add(ref);
       } else {
         oneByOne.add(ref);
@@ -400,7 +434,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
       byName.clear();
     }
     if (!byName.isEmpty()) {
-      SecretListing.Result r = listing.find(byName.keySet(), n -> byName.get(n).get(0));
+      SecretListing.Result r = listing().find(byName.keySet(), n -> byName.get(n).get(0));
       Instant now = clock.instant();
       for (Map.Entry<String, List<SecretRef>> e : byName.entrySet()) {
         String name = e.getKey();
@@ -436,13 +470,18 @@ public final class AwsSecretsManagerSource implements SecretSource {
    * Ten minutes for a stage (the current version included), an hour for a pinned version id. With
    * {@link #checkVersions} a refresh of 100 unchanged secrets under one folder is one {@code
    * ListSecrets} call, so these are 6 calls an hour for them; a scheduled rotation does not wait
-   * for this lifetime (the cache refreshes at {@link Secret#nextRotationAt()}).
+   * for this lifetime (the cache refreshes at {@link Secret#nextRotationAt()}). Through the local
+   * agent ({@link Builder#agent()}), one minute: a refresh is a local call served from the agent's
+   * own cache, which decides how often AWS is asked.
    *
    * @param ref which secret
    * @return the suggested lifetime
    */
   @Override
   public Optional<Duration> suggestedTtl(SecretRef ref) {
+    if (agent != null) {
+      return Optional.of(ref.version().isPresent() ? PINNED_TTL : AGENT_TTL);
+    }
     return Optional.of(ref.version().isPresent() ? PINNED_TTL : DEFAULT_TTL);
   }
 
@@ -506,7 +545,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
       return;
     }
     closed = true;
-    if (ownsClient) {
+    if (ownsClient && client != null) {
       client.close();
     }
   }
@@ -529,6 +568,79 @@ public final class AwsSecretsManagerSource implements SecretSource {
       throw e;
     }
     return next == null ? secret : secret.toBuilder().value(secret.value()).nextRotationAt(next).build();
+  }
+
+  /** One read through the local agent: {@code GET /secretsmanager/get}, a GetSecretValue answer. */
+  private static Secret viaAgent(AgentTransport agent, SecretRef ref) {
+    Map<String, String> query = new LinkedHashMap<>();
+    query.put("secretId", ref.name());
+    if (ref.version().isPresent()) {
+      query.put("versionId", ref.version().get());
+    } else {
+      query.put("versionStage", label(ref.stage().orElse(VersionStage.CURRENT)));
+    }
+    byte[] body = agent.get("/secretsmanager/get", query, ref, BACKEND, what(ref));
+    try {
+      JsonReader r = JsonReader.parse(body, "the AWS agent's answer for " + what(ref), ref);
+      int root = r.root();
+      if (r.kind(root) != JsonReader.OBJECT) {
+        throw r.shapeError("the answer is not a JSON object", root);
+      }
+      String versionId = AgentTransport.text(r, root, "VersionId");
+      if (versionId == null || versionId.isEmpty()) {
+        throw new SecretFormatException("the AWS agent at " + agent.endpoint() + " answered for " + what(ref)
+            + " without a version id; the answer cannot be used", ref);
+      }
+      int text = r.field(root, "SecretString");
+      int binary = r.field(root, "SecretBinary");
+      boolean hasText = text >= 0 && r.kind(text) == JsonReader.STRING;
+      boolean hasBinary = binary >= 0 && r.kind(binary) == JsonReader.STRING;
+      if (!hasText && !hasBinary) {
+        throw new SecretFormatException("the AWS agent at " + agent.endpoint() + " answered for " + what(ref)
+            + " with neither SecretString nor SecretBinary; check that the version has a value", ref);
+      }
+      List<String> labels = new ArrayList<>();
+      int stages = r.field(root, "VersionStages");
+      if (stages >= 0 && r.kind(stages) == JsonReader.ARRAY) {
+        for (int i = r.firstItem(stages); i >= 0; i = r.nextItem(i)) {
+          if (r.kind(i) == JsonReader.STRING) {
+            labels.add(r.text(i));
+          }
+        }
+      }
+      SecretValue value = hasText ? SecretValue.wrap(r.chars(text)) : base64(r.chars(binary), ref);
+      Secret secret = build(ref, AgentTransport.text(r, root, "Name"), AgentTransport.text(r, root, "ARN"),
+          versionId, labels, AgentTransport.instant(r, r.field(root, "CreatedDate")), value);
+      LOG.debug("read secret {} version {} through the AWS agent at {}", ref, Printable.text(versionId),
+          agent.endpoint());
+      return secret;
+    } finally {
+      Arrays.fill(body, (byte) 0);
+    }
+  }
+
+  /** Base64 characters into a binary value; every intermediate array is wiped. */
+  private static SecretValue base64(char[] chars, SecretRef ref) {
+    byte[] ascii = new byte[chars.length];
+    try {
+      for (int i = 0; i < chars.length; i++) {
+        ascii[i] = (byte) chars[i];
+      }
+      byte[] raw;
+      try {
+        raw = java.util.Base64.getDecoder().decode(ascii);
+      } catch (IllegalArgumentException e) {
+        throw new SecretFormatException("SecretBinary of " + what(ref) + " is not base64", ref);
+      }
+      try {
+        return SecretValue.copyOfBinary(raw);
+      } finally {
+        Arrays.fill(raw, (byte) 0);
+      }
+    } finally {
+      Arrays.fill(chars, '\0');
+      Arrays.fill(ascii, (byte) 0);
+    }
   }
 
   private static boolean isCurrent(SecretRef ref) {
@@ -577,6 +689,11 @@ public final class AwsSecretsManagerSource implements SecretSource {
           BACKEND.displayName() + " answered for " + what(ref)
               + " with neither SecretString nor SecretBinary; check that the version has a value", ref);
     }
+    return build(ref, name, arn, versionId, labels, createdAt, valueOf(text, binary));
+  }
+
+  private static Secret build(SecretRef ref, @Nullable String name, @Nullable String arn, String versionId,
+      List<String> labels, @Nullable Instant createdAt, SecretValue value) {
     Set<VersionStage> stages = EnumSet.noneOf(VersionStage.class);
     for (String label : labels) {
       switch (label) {
@@ -603,7 +720,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
     if (arn != null) {
       b.metadata(Map.of("arn", arn));
     }
-    return b.value(valueOf(text, binary)).build();
+    return b.value(value).build();
   }
 
   private static SecretValue valueOf(@Nullable String text, @Nullable SdkBytes binary) {
@@ -634,8 +751,43 @@ public final class AwsSecretsManagerSource implements SecretSource {
     private final AwsClientSettings settings = new AwsClientSettings();
     private boolean rotationSchedule = true;
     private Clock clock = Clock.systemUTC();
+    private @Nullable AwsAgent agent;
 
     private Builder() {}
+
+    /**
+     * Reads through the AWS Secrets Manager Agent (or the AWS Parameters and Secrets Lambda
+     * Extension) at its defaults, {@code http://localhost:2773}, with the SSRF token from the
+     * environment: see {@link AwsAgent}. The same references, the same errors; no AWS SDK client
+     * is made (the agent holds the credentials), there are no batches and no version checks (a
+     * refresh is a local call the agent answers from its cache), and no rotation schedule.
+     *
+     * @return this builder
+     */
+    public Builder agent() {
+      return agent(AwsAgent.local());
+    }
+
+    /**
+     * Reads through the agent at another loopback endpoint, such as {@code http://127.0.0.1:2775}.
+     *
+     * @param endpoint the agent's base URI
+     * @return this builder
+     */
+    public Builder agent(URI endpoint) {
+      return agent(AwsAgent.at(endpoint));
+    }
+
+    /**
+     * Reads through the agent with these settings (endpoint, token file, timeout).
+     *
+     * @param agent the agent's settings
+     * @return this builder
+     */
+    public Builder agent(AwsAgent agent) {
+      this.agent = Objects.requireNonNull(agent, "agent");
+      return this;
+    }
 
     /**
      * Uses your client, exactly as you built it: its HTTP client, region, credentials and retry
@@ -745,10 +897,21 @@ public final class AwsSecretsManagerSource implements SecretSource {
      *
      * @return the source
      * @throws SecretConfigurationException if both a client and settings for making one were
-     *     given, no client can be made (most often: no region is configured anywhere), or the
-     *     client's region is one the SDK does not know (misspelled) and it has no explicit endpoint
+     *     given, no client can be made (most often: no region is configured anywhere), the
+     *     client's region is one the SDK does not know (misspelled) and it has no explicit endpoint,
+     *     or an agent was set with client settings or with an endpoint that is not loopback
      */
     public AwsSecretsManagerSource build() {
+      if (agent != null) {
+        if (client != null || settings.touched()) {
+          throw new SecretConfigurationException(
+              "an " + SCHEME + " source that reads through the AWS agent makes no AWS client: the agent holds the"
+                  + " region and credentials; drop client(...), region, endpoint, credentials, profile and timeout"
+                  + " (the agent's own timeout is AwsAgent.timeout)");
+        }
+        agent.check(SCHEME);
+        return new AwsSecretsManagerSource(this);
+      }
       if (client != null && settings.touched()) {
         throw new SecretConfigurationException(
             "region, endpoint, credentials, profile and timeout configure the client this builder makes; "
