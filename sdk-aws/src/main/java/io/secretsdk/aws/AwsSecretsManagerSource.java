@@ -118,6 +118,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
   private final @Nullable AgentTransport agent;
   private final Clock clock;
   private volatile boolean batchDenied;
+  private volatile boolean describeDenied;
   private volatile boolean closed;
 
   private AwsSecretsManagerSource(Builder b) {
@@ -366,7 +367,9 @@ public final class AwsSecretsManagerSource implements SecretSource {
    * VersionIdsToStages}, {@code RotationEnabled}, {@code NextRotationDate}), without reading the
    * value. A reference naming a version id is unchanged for as long as the secret exists. A secret
    * scheduled for deletion, or a stage no version carries, is not answered: the caller fetches and
-   * gets the typed error.
+   * gets the typed error. With {@link Builder#rotationSchedule(boolean) rotationSchedule(false)}
+   * no {@code DescribeSecret} is made and nothing is answered; if {@code DescribeSecret} is refused,
+   * the source says so once in the log and answers nothing from then on (the caller fetches).
    *
    * @param ref which secret
    * @return the version it names now, with the next rotation of a current version, or empty
@@ -378,11 +381,22 @@ public final class AwsSecretsManagerSource implements SecretSource {
     if (agent != null) {
       return Optional.empty(); // the agent has no metadata call: the caller reads it, from the agent's cache
     }
+    if (schedules == null || describeDenied) {
+      return Optional.empty(); // rotationSchedule(false), or DescribeSecret refused: the caller fetches
+    }
     DescribeSecretResponse d;
     try {
       d = sdk().describeSecret(b -> b.secretId(ref.name()));
     } catch (SdkException | UncheckedIOException e) {
-      throw AwsErrors.map(e, ref, BACKEND, what(ref));
+      SecretException mapped = AwsErrors.map(e, ref, BACKEND, what(ref));
+      if (mapped instanceof SecretAccessDeniedException) {
+        describeDenied = true;
+        LOG.info("{} refused DescribeSecret; refreshes read the values from now on (grant "
+            + "secretsmanager:DescribeSecret, or secretsmanager:ListSecrets, to check versions without reading them)",
+            BACKEND.displayName());
+        return Optional.empty();
+      }
+      throw mapped;
     }
     if (d.deletedDate() != null) {
       return Optional.empty();
@@ -870,8 +884,10 @@ public final class AwsSecretsManagerSource implements SecretSource {
     /**
      * Whether to read each secret's rotation schedule with {@code DescribeSecret} (on by
      * default), to fill {@link Secret#nextRotationAt()}. It costs one call when a secret is
-     * first loaded and one after each rotation, and needs {@code secretsmanager:DescribeSecret};
-     * without that permission the values are still read, without a schedule.
+     * first loaded and one after each rotation (a warm-up through {@link #fetchAll} reads the
+     * schedules from {@code ListSecrets} pages instead), and needs {@code
+     * secretsmanager:DescribeSecret}; without that permission the values are still read, without
+     * a schedule. It also lets {@link #checkVersion} describe a secret.
      *
      * @param enabled {@code false} to never call {@code DescribeSecret}
      * @return this builder

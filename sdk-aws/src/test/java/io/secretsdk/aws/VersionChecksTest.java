@@ -98,6 +98,20 @@ class VersionChecksTest {
   }
 
   @Test
+  void aRefusedDescribeIsLoggedOnceAndLeavesChecksToAFetchAsDoesRotationScheduleOff() {
+    fake.server.stubFor(sm("DescribeSecret").willReturn(error(400, "AccessDeniedException", "not allowed")));
+
+    assertThat(source.checkVersion(SecretRef.of("x"))).isEmpty();
+    assertThat(source.checkVersion(SecretRef.of("y"))).isEmpty();
+    try (AwsSecretsManagerSource off = AwsSecretsManagerSource.builder().client(client).rotationSchedule(false).build()) {
+      assertThat(off.checkVersion(SecretRef.of("z"))).isEmpty();
+    }
+
+    assertThat(fake.smCount("DescribeSecret")).isEqualTo(1);
+    assertThat(LeakGuard.captured().stream().filter(line -> line.contains("refused DescribeSecret"))).hasSize(1);
+  }
+
+  @Test
   void aHundredSecretsInOneFolderAreCheckedWithOneListSecretsCall() {
     List<SecretRef> refs = refs("app/secret-", 100);
     fake.server.stubFor(sm("ListSecrets")
