@@ -483,7 +483,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
   /**
    * Ten minutes for a stage (the current version included), an hour for a pinned version id. With
    * {@link #checkVersions} a refresh of 100 unchanged secrets under one folder is one {@code
-   * ListSecrets} call, so these are 6 calls an hour for them; a scheduled rotation does not wait
+   * ListSecrets} call, so these are 8 calls an hour for them (a round at 75 % of the lifetime); a scheduled rotation does not wait
    * for this lifetime (the cache refreshes at {@link Secret#nextRotationAt()}). Through the local
    * agent ({@link Builder#agent()}), one minute: a refresh is a local call served from the agent's
    * own cache, which decides how often AWS is asked.

@@ -42,6 +42,7 @@ public final class FakeSecretsManager implements AutoCloseable {
   private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
   /** name -> {versionId, value, next rotation epoch seconds or null}. */
   private final Map<String, Object[]> model = new java.util.concurrent.ConcurrentSkipListMap<>();
+  private final java.util.Set<java.util.UUID> stubbed = ConcurrentHashMap.newKeySet();
 
   public FakeSecretsManager(int secrets) {
     this(secrets, null);
@@ -96,10 +97,10 @@ public final class FakeSecretsManager implements AutoCloseable {
       String id = e.getKey();
       String versionId = (String) e.getValue()[0];
       String value = (String) e.getValue()[1];
-      server.stubFor(call("GetSecretValue").withId(uuid("get", id))
+      put(call("GetSecretValue").withId(uuid("get", id))
           .withRequestBody(matchingJsonPath("$.SecretId", equalTo(id)))
           .willReturn(json(entry(id, versionId, value))));
-      server.stubFor(call("DescribeSecret").withId(uuid("describe", id))
+      put(call("DescribeSecret").withId(uuid("describe", id))
           .withRequestBody(matchingJsonPath("$.SecretId", equalTo(id)))
           .willReturn(json("{\"ARN\":\"" + arn(id) + "\",\"Name\":\"" + id + "\"," + rotation(e.getValue())
               + ",\"VersionIdsToStages\":{\"" + versionId + "\":[\"AWSCURRENT\"]}}")));
@@ -110,7 +111,7 @@ public final class FakeSecretsManager implements AutoCloseable {
         Object[] m = model.get(id(i));
         values.append(i == from ? "" : ",").append(entry(id(i), (String) m[0], (String) m[1]));
       }
-      server.stubFor(call("BatchGetSecretValue").withId(uuid("batch", id(from)))
+      put(call("BatchGetSecretValue").withId(uuid("batch", id(from)))
           .withRequestBody(containing("\"" + id(from) + "\""))
           .willReturn(json("{\"SecretValues\":[" + values + "],\"Errors\":[]}")));
     }
@@ -121,10 +122,20 @@ public final class FakeSecretsManager implements AutoCloseable {
     for (int p = 0; p < pages; p++) {
       String body = "{\"SecretList\":[" + String.join(",", listed.subList(p * 100, Math.min(listed.size(), p * 100 + 100)))
           + "]" + (p + 1 < pages ? ",\"NextToken\":\"page-" + (p + 1) + "\"" : "") + "}";
-      server.stubFor(call("ListSecrets").withId(uuid("list", String.valueOf(p)))
+      put(call("ListSecrets").withId(uuid("list", String.valueOf(p)))
           .withRequestBody(p == 0 ? matchingJsonPath("$.NextToken", absent())
               : matchingJsonPath("$.NextToken", equalTo("page-" + p)))
           .willReturn(json(body)));
+    }
+  }
+
+  /** Adds a stub, or replaces the one with its id. */
+  private void put(MappingBuilder stub) {
+    java.util.UUID id = stub.build().getId();
+    if (stubbed.add(id)) {
+      server.stubFor(stub);
+    } else {
+      server.editStub(stub);
     }
   }
 
