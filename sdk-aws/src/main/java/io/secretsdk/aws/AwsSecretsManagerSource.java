@@ -79,8 +79,18 @@ import software.amazon.awssdk.services.secretsmanager.model.SecretValueEntry;
  *
  * <p><b>Rotation schedule.</b> Where rotation is enabled, {@link Secret#nextRotationAt()} of a
  * current version comes from {@code DescribeSecret}, which is asked when a secret is first loaded
- * and after each rotation (a new current version id), not on every refresh; see {@link
+ * and after each rotation (a new current version id), not on every refresh; a {@link #fetchAll}
+ * of many secrets reads the schedules from {@code ListSecrets} pages instead. See {@link
  * Builder#rotationSchedule(boolean)}.
+ *
+ * <p><b>Version checks.</b> {@link #checkVersion} asks {@code DescribeSecret}, {@link
+ * #checkVersions} {@code ListSecrets} (100 secrets under one folder in one call; it may lag five
+ * minutes, see there), so that a refresh of an unchanged secret moves no value. {@link
+ * #suggestedTtl} is 10 minutes.
+ *
+ * <p><b>Through the local agent.</b> With {@link Builder#agent()} the source reads from the AWS
+ * Secrets Manager Agent (or the Lambda extension) on {@code localhost:2773} instead of an SDK
+ * client; see {@link AwsAgent}.
  *
  * <p><b>Errors.</b> {@code ResourceNotFoundException}, and a secret scheduled for deletion, are
  * {@link SecretNotFoundException}; {@code AccessDeniedException}, rejected credentials and {@code
@@ -483,8 +493,8 @@ public final class AwsSecretsManagerSource implements SecretSource {
   /**
    * Ten minutes for a stage (the current version included), an hour for a pinned version id. With
    * {@link #checkVersions} a refresh of 100 unchanged secrets under one folder is one {@code
-   * ListSecrets} call, so these are 8 calls an hour for them (a round at 75 % of the lifetime); a scheduled rotation does not wait
-   * for this lifetime (the cache refreshes at {@link Secret#nextRotationAt()}). Through the local
+   * ListSecrets} call, so these are 8 calls an hour for them (a round at 75 % of the lifetime); a
+   * scheduled rotation does not wait for this lifetime (the cache refreshes at {@link Secret#nextRotationAt()}). Through the local
    * agent ({@link Builder#agent()}), one minute: a refresh is a local call served from the agent's
    * own cache, which decides how often AWS is asked.
    *

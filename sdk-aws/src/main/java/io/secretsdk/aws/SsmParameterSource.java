@@ -78,6 +78,10 @@ import software.amazon.awssdk.services.ssm.model.ParameterHistory;
  * by one. If the caller may not call {@code GetParameters}, the source says so once in the log and
  * reads one by one from then on.
  *
+ * <p><b>Version checks</b> use {@code GetParameters} without decryption, 10 names a call (see
+ * {@link #checkVersions}); {@link #suggestedTtl} is 15 minutes. With {@link Builder#agent()} the
+ * source reads through the AWS Parameters and Secrets Lambda Extension instead of an SDK client.
+ *
  * <p><b>Errors</b> are mapped as by {@link AwsSecretsManagerSource}: {@code ParameterNotFound} and
  * {@code ParameterVersionNotFound} are not found; {@code AccessDeniedException} and a KMS key that
  * cannot decrypt ({@code InvalidKeyId}) are access denied, saying which; throttling is throttled;
