@@ -467,8 +467,12 @@ public final class AwsSecretsManagerSource implements SecretSource {
           Map<String, List<String>> versions =
               entry.hasSecretVersionsToStages() ? entry.secretVersionsToStages() : Map.of();
           for (SecretRef ref : e.getValue()) {
-            toCheck(ref, versions, entry.rotationEnabled(), entry.nextRotationDate(), now)
-                .ifPresent(c -> found.put(ref, c));
+            Optional<VersionCheck> check = toCheck(ref, versions, entry.rotationEnabled(), entry.nextRotationDate(), now);
+            check.ifPresent(c -> found.put(ref, c));
+            if (schedules != null && isCurrent(ref) && check.isPresent()) {
+              // A changed version fetched next then needs no DescribeSecret for its schedule.
+              schedules.learn(name, check.get().versionId(), check.get().nextRotationAt().orElse(null));
+            }
           }
         } else if (r.failed.containsKey(name)) {
           for (SecretRef ref : e.getValue()) {

@@ -147,6 +147,22 @@ class VersionChecksTest {
   }
 
   @Test
+  void aChangedVersionSeenInTheListingIsFetchedWithoutADescribe() {
+    LeakGuard.watch("changed-value-2");
+    fake.server.stubFor(sm("ListSecrets").willReturn(json(page(
+        List.of(entry("c/one", "v-2", NEXT), entry("c/two", "v-1", NEXT)), null))));
+    fake.server.stubFor(sm("GetSecretValue").willReturn(json(smText("c/one", "v-2", "changed-value-2", "AWSCURRENT"))));
+
+    VersionChecks checks = source.checkVersions(List.of(SecretRef.of("c/one"), SecretRef.of("c/two")));
+    var secret = source.fetch(SecretRef.of("c/one"));
+
+    assertThat(checks.found().get(SecretRef.of("c/one")).versionId()).isEqualTo("v-2");
+    assertThat(secret.nextRotationAt()).contains(NEXT);
+    assertThat(fake.smCount("DescribeSecret")).isZero();
+    secret.value().destroy();
+  }
+
+  @Test
   void namesWithoutAFolderGoTenToACall() {
     List<SecretRef> refs = refs("flat-", 25);
     fake.server.stubFor(sm("ListSecrets").willReturn(json(page(
