@@ -17,6 +17,8 @@ module io.secretsdk.aws {
   requires software.amazon.awssdk.http.urlconnection;
   requires software.amazon.awssdk.retries.api;
   requires org.slf4j;
+  // The local AWS agent transport (AwsAgent): plain HTTP to localhost.
+  requires java.net.http;
 
   exports io.secretsdk.aws;
 

@@ -11,12 +11,17 @@ import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretSource;
 import io.secretsdk.SecretValue;
+import io.secretsdk.VersionCheck;
+import io.secretsdk.VersionChecks;
 import io.secretsdk.VersionStage;
+import io.secretsdk.aws.internal.AgentTransport;
 import io.secretsdk.aws.internal.AwsBackend;
+import io.secretsdk.internal.JsonReader;
 import io.secretsdk.internal.Printable;
 import io.secretsdk.aws.internal.AwsClientSettings;
 import io.secretsdk.aws.internal.AwsErrors;
 import io.secretsdk.aws.internal.RotationSchedules;
+import io.secretsdk.aws.internal.SecretListing;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Clock;
@@ -44,8 +49,10 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.APIErrorType;
 import software.amazon.awssdk.services.secretsmanager.model.BatchGetSecretValueResponse;
+import software.amazon.awssdk.services.secretsmanager.model.DescribeSecretResponse;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueRequest;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
+import software.amazon.awssdk.services.secretsmanager.model.SecretListEntry;
 import software.amazon.awssdk.services.secretsmanager.model.SecretValueEntry;
 
 /**
@@ -72,8 +79,18 @@ import software.amazon.awssdk.services.secretsmanager.model.SecretValueEntry;
  *
  * <p><b>Rotation schedule.</b> Where rotation is enabled, {@link Secret#nextRotationAt()} of a
  * current version comes from {@code DescribeSecret}, which is asked when a secret is first loaded
- * and after each rotation (a new current version id), not on every refresh; see {@link
+ * and after each rotation (a new current version id), not on every refresh; a {@link #fetchAll}
+ * of many secrets reads the schedules from {@code ListSecrets} pages instead. See {@link
  * Builder#rotationSchedule(boolean)}.
+ *
+ * <p><b>Version checks.</b> {@link #checkVersion} asks {@code DescribeSecret}, {@link
+ * #checkVersions} {@code ListSecrets} (100 secrets under one folder in one call; it may lag five
+ * minutes, see there), so that a refresh of an unchanged secret moves no value. {@link
+ * #suggestedTtl} is 10 minutes.
+ *
+ * <p><b>Through the local agent.</b> With {@link Builder#agent()} the source reads from the AWS
+ * Secrets Manager Agent (or the Lambda extension) on {@code localhost:2773} instead of an SDK
+ * client; see {@link AwsAgent}.
  *
  * <p><b>Errors.</b> {@code ResourceNotFoundException}, and a secret scheduled for deletion, are
  * {@link SecretNotFoundException}; {@code AccessDeniedException}, rejected credentials and {@code
@@ -100,22 +117,52 @@ public final class AwsSecretsManagerSource implements SecretSource {
   private static final Logger LOG = LoggerFactory.getLogger(AwsSecretsManagerSource.class);
   private static final AwsBackend BACKEND = AwsBackend.SECRETS_MANAGER;
   private static final int MAX_BATCH_PAGES = 20;
+  private static final Duration DEFAULT_TTL = Duration.ofMinutes(10);
+  private static final Duration PINNED_TTL = Duration.ofHours(1);
+  private static final Duration AGENT_TTL = Duration.ofMinutes(1);
 
-  private final SecretsManagerClient client;
+  private final @Nullable SecretsManagerClient client;
   private final boolean ownsClient;
   private final @Nullable RotationSchedules schedules;
+  private final @Nullable SecretListing listing;
+  private final @Nullable AgentTransport agent;
+  private final Clock clock;
   private volatile boolean batchDenied;
+  private volatile boolean describeDenied;
   private volatile boolean closed;
 
   private AwsSecretsManagerSource(Builder b) {
+    this.clock = b.clock;
+    if (b.agent != null) {
+      this.agent = new AgentTransport(b.agent.endpoint(), b.agent.tokenFile().orElse(null), b.agent.timeout(),
+          AwsAgent.TOKEN_VARIABLES, System::getenv);
+      this.client = null;
+      this.ownsClient = false;
+      this.schedules = null;
+      this.listing = null;
+      return;
+    }
+    this.agent = null;
+    SecretsManagerClient c;
     if (b.client != null) {
-      this.client = b.client;
+      c = b.client;
       this.ownsClient = false;
     } else {
-      this.client = b.settings.secretsManager();
+      c = b.settings.secretsManager();
       this.ownsClient = true;
     }
-    this.schedules = b.rotationSchedule ? new RotationSchedules(client, b.clock) : null;
+    this.client = c;
+    this.schedules = b.rotationSchedule ? new RotationSchedules(c, b.clock) : null;
+    this.listing = new SecretListing(c);
+  }
+
+  /** The SDK client; every caller has returned before this in agent mode. */
+  private SecretsManagerClient sdk() {
+    return Objects.requireNonNull(client, "client");
+  }
+
+  private SecretListing listing() {
+    return Objects.requireNonNull(listing, "listing");
   }
 
   /**
@@ -143,6 +190,9 @@ public final class AwsSecretsManagerSource implements SecretSource {
   public Secret fetch(SecretRef ref) {
     Objects.requireNonNull(ref, "ref");
     checkOpen();
+    if (agent != null) {
+      return viaAgent(agent, ref);
+    }
     GetSecretValueRequest.Builder request = GetSecretValueRequest.builder().secretId(ref.name());
     if (ref.version().isPresent()) {
       request.versionId(ref.version().get());
@@ -151,7 +201,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
     }
     GetSecretValueResponse r;
     try {
-      r = client.getSecretValue(request.build());
+      r = sdk().getSecretValue(request.build());
     } catch (SdkException | UncheckedIOException e) {
       throw AwsErrors.map(e, ref, BACKEND, what(ref));
     }
@@ -179,12 +229,13 @@ public final class AwsSecretsManagerSource implements SecretSource {
     Map<String, List<SecretRef>> currentById = new LinkedHashMap<>();
     List<SecretRef> oneByOne = new ArrayList<>();
     for (SecretRef ref : new LinkedHashSet<>(refs)) {
-      if (isCurrent(ref)) {
+      if (isCurrent(ref) && agent == null) {
         currentById.computeIfAbsent(ref.name(), k -> new ArrayList<>()).add(ref);
       } else {
         oneByOne.add(ref);
       }
     }
+    learnSchedules(currentById);
     List<String> ids = new ArrayList<>(currentById.keySet());
     for (int from = 0; from < ids.size(); from += BATCH_SIZE) {
       List<String> chunk = ids.subList(from, Math.min(ids.size(), from + BATCH_SIZE));
@@ -215,7 +266,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
       do {
         String pageToken = token;
         BatchGetSecretValueResponse r =
-            client.batchGetSecretValue(b -> b.secretIdList(chunk).nextToken(pageToken));
+            sdk().batchGetSecretValue(b -> b.secretIdList(chunk).nextToken(pageToken));
         if (r.hasSecretValues()) {
           for (SecretValueEntry e : r.secretValues()) {
             String id = matchId(chunk, e.name(), e.arn());
@@ -290,6 +341,215 @@ public final class AwsSecretsManagerSource implements SecretSource {
   }
 
   /**
+   * Before a batch: the rotation schedules of the secrets about to be loaded, from {@code
+   * ListSecrets} pages (up to 100 secrets a call) instead of one {@code DescribeSecret} each. A
+   * secret the listing does not answer for, or answers for with another current version than the
+   * batch then reads, is described on its own as before.
+   */
+  private void learnSchedules(Map<String, List<SecretRef>> currentById) {
+    RotationSchedules known = schedules;
+    if (known == null || listing().denied()) {
+      return;
+    }
+    List<String> names = new ArrayList<>();
+    for (String id : currentById.keySet()) {
+      if (SecretListing.listable(id) && known.needs(id, null)) {
+        names.add(id);
+      }
+    }
+    if (names.size() < 2) {
+      return; // one DescribeSecret costs the same and is not eventually consistent
+    }
+    SecretListing.Result r = listing().find(names, n -> currentById.get(n).get(0));
+    for (Map.Entry<String, SecretListEntry> e : r.found.entrySet()) {
+      String current = versionWith(e.getValue().hasSecretVersionsToStages()
+          ? e.getValue().secretVersionsToStages() : Map.of(), "AWSCURRENT");
+      if (current != null) {
+        known.learn(e.getKey(), current, nextRotation(e.getValue().rotationEnabled(), e.getValue().nextRotationDate()));
+      }
+    }
+    LOG.debug("rotation schedules of {} secrets from {} ListSecrets calls ({} found)", names.size(), r.calls,
+        r.found.size());
+  }
+
+  /**
+   * Tells which version a reference names now with {@code DescribeSecret} ({@code
+   * VersionIdsToStages}, {@code RotationEnabled}, {@code NextRotationDate}), without reading the
+   * value. A reference naming a version id is unchanged for as long as the secret exists. A secret
+   * scheduled for deletion, or a stage no version carries, is not answered: the caller fetches and
+   * gets the typed error. With {@link Builder#rotationSchedule(boolean) rotationSchedule(false)}
+   * no {@code DescribeSecret} is made and nothing is answered; if {@code DescribeSecret} is refused,
+   * the source says so once in the log and answers nothing from then on (the caller fetches).
+   *
+   * @param ref which secret
+   * @return the version it names now, with the next rotation of a current version, or empty
+   */
+  @Override
+  public Optional<VersionCheck> checkVersion(SecretRef ref) {
+    Objects.requireNonNull(ref, "ref");
+    checkOpen();
+    if (agent != null) {
+      return Optional.empty(); // the agent has no metadata call: the caller reads it, from the agent's cache
+    }
+    if (schedules == null || describeDenied) {
+      return Optional.empty(); // rotationSchedule(false), or DescribeSecret refused: the caller fetches
+    }
+    DescribeSecretResponse d;
+    try {
+      d = sdk().describeSecret(b -> b.secretId(ref.name()));
+    } catch (SdkException | UncheckedIOException e) {
+      SecretException mapped = AwsErrors.map(e, ref, BACKEND, what(ref));
+      if (mapped instanceof SecretAccessDeniedException) {
+        describeDenied = true;
+        LOG.info("{} refused DescribeSecret; refreshes read the values from now on (grant "
+            + "secretsmanager:DescribeSecret, or secretsmanager:ListSecrets, to check versions without reading them)",
+            BACKEND.displayName());
+        return Optional.empty();
+      }
+      throw mapped;
+    }
+    if (d.deletedDate() != null) {
+      return Optional.empty();
+    }
+    Optional<VersionCheck> check = toCheck(ref, d.hasVersionIdsToStages() ? d.versionIdsToStages() : Map.of(),
+        d.rotationEnabled(), d.nextRotationDate(), null);
+    if (schedules != null && isCurrent(ref) && check.isPresent()) {
+      schedules.learn(ref.name(), check.get().versionId(), check.get().nextRotationAt().orElse(null));
+    }
+    return check;
+  }
+
+  /**
+   * Checks many references with {@code ListSecrets}: up to 10 name prefixes and 100 secrets a
+   * call (see the class documentation for how names are grouped), so 100 secrets under one folder
+   * cost one call. ARNs, names the filter cannot express, and every reference once {@code
+   * ListSecrets} was refused are checked one by one with {@link #checkVersion}. A secret the listing
+   * does not show (deleted, scheduled for deletion, or created in the last minutes) is left out, so
+   * the caller fetches it.
+   *
+   * <p>ListSecrets may lag up to five minutes behind: a reference whose secret's published rotation
+   * time passed less than five minutes ago is left out too (the caller fetches it), so that a lagging
+   * listing cannot hide a scheduled rotation; an out-of-band change ({@code PutSecretValue}) may be
+   * seen up to five minutes after the check that would otherwise have seen it.
+   *
+   * @param refs which secrets
+   * @return the checks made, and the failures, by reference
+   */
+  @Override
+  public VersionChecks checkVersions(Collection<SecretRef> refs) {
+    Objects.requireNonNull(refs, "refs");
+    checkOpen();
+    Map<SecretRef, VersionCheck> found = new LinkedHashMap<>();
+    Map<SecretRef, SecretException> failed = new LinkedHashMap<>();
+    if (agent != null) {
+      return new VersionChecks(found, failed);
+    }
+    Map<String, List<SecretRef>> byName = new LinkedHashMap<>();
+    List<SecretRef> oneByOne = new ArrayList<>();
+    for (SecretRef ref : new LinkedHashSet<>(refs)) {
+      if (SecretListing.listable(ref.name()) && !listing().denied()) {
+        byName.computeIfAbsent(ref.name(), k -> new ArrayList<>()).add(ref);
+      } else {
+        oneByOne.add(ref);
+      }
+    }
+    if (byName.size() == 1) {
+      oneByOne.addAll(byName.values().iterator().next()); // one DescribeSecret: same cost, fresher
+      byName.clear();
+    }
+    if (!byName.isEmpty()) {
+      SecretListing.Result r = listing().find(byName.keySet(), n -> byName.get(n).get(0));
+      Instant now = clock.instant();
+      for (Map.Entry<String, List<SecretRef>> e : byName.entrySet()) {
+        String name = e.getKey();
+        SecretListEntry entry = r.found.get(name);
+        if (entry != null) {
+          Map<String, List<String>> versions =
+              entry.hasSecretVersionsToStages() ? entry.secretVersionsToStages() : Map.of();
+          for (SecretRef ref : e.getValue()) {
+            Optional<VersionCheck> check = toCheck(ref, versions, entry.rotationEnabled(), entry.nextRotationDate(), now);
+            check.ifPresent(c -> found.put(ref, c));
+            if (schedules != null && isCurrent(ref) && check.isPresent()) {
+              // A changed version fetched next then needs no DescribeSecret for its schedule.
+              schedules.learn(name, check.get().versionId(), check.get().nextRotationAt().orElse(null));
+            }
+          }
+        } else if (r.failed.containsKey(name)) {
+          for (SecretRef ref : e.getValue()) {
+            failed.put(ref, AwsErrors.map(r.failed.get(name), ref, BACKEND, what(ref)));
+          }
+        } else if (r.unanswered.contains(name)) {
+          oneByOne.addAll(e.getValue());
+        }
+      }
+      LOG.debug("checked {} secrets with {} ListSecrets calls: {} answered", byName.size(), r.calls, found.size());
+    }
+    for (SecretRef ref : oneByOne) {
+      try {
+        checkVersion(ref).ifPresent(c -> found.put(ref, c));
+      } catch (SecretException e) {
+        failed.put(ref, e);
+      }
+    }
+    return new VersionChecks(found, failed);
+  }
+
+  /**
+   * Ten minutes for a stage (the current version included), an hour for a pinned version id. With
+   * {@link #checkVersions} a refresh of 100 unchanged secrets under one folder is one {@code
+   * ListSecrets} call, so these are 8 calls an hour for them (a round at 75 % of the lifetime); a
+   * scheduled rotation does not wait for this lifetime (the cache refreshes at {@link Secret#nextRotationAt()}). Through the local
+   * agent ({@link Builder#agent()}), one minute: a refresh is a local call served from the agent's
+   * own cache, which decides how often AWS is asked.
+   *
+   * @param ref which secret
+   * @return the suggested lifetime
+   */
+  @Override
+  public Optional<Duration> suggestedTtl(SecretRef ref) {
+    if (agent != null) {
+      return Optional.of(ref.version().isPresent() ? PINNED_TTL : AGENT_TTL);
+    }
+    return Optional.of(ref.version().isPresent() ? PINNED_TTL : DEFAULT_TTL);
+  }
+
+  /**
+   * The check of one reference from a secret's versions and schedule. {@code listedAt} is set for
+   * a ListSecrets answer, which may lag: within {@link SecretListing#LAG} after a published
+   * rotation time it is not trusted for a stage.
+   */
+  private static Optional<VersionCheck> toCheck(SecretRef ref, Map<String, List<String>> versions,
+      @Nullable Boolean rotationEnabled, @Nullable Instant nextRotationDate, @Nullable Instant listedAt) {
+    if (ref.version().isPresent()) {
+      return Optional.of(VersionCheck.of(ref.version().get()));
+    }
+    Instant next = nextRotation(rotationEnabled, nextRotationDate);
+    if (listedAt != null && next != null && !listedAt.isBefore(next)
+        && listedAt.isBefore(next.plus(SecretListing.LAG))) {
+      return Optional.empty();
+    }
+    String versionId = versionWith(versions, label(ref.stage().orElse(VersionStage.CURRENT)));
+    if (versionId == null || versionId.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new VersionCheck(versionId, Optional.empty(),
+        isCurrent(ref) ? Optional.ofNullable(next) : Optional.empty()));
+  }
+
+  private static @Nullable Instant nextRotation(@Nullable Boolean enabled, @Nullable Instant next) {
+    return Boolean.TRUE.equals(enabled) ? next : null;
+  }
+
+  private static @Nullable String versionWith(Map<String, List<String>> versions, String label) {
+    for (Map.Entry<String, List<String>> e : versions.entrySet()) {
+      if (e.getValue() != null && e.getValue().contains(label)) {
+        return e.getKey();
+      }
+    }
+    return null;
+  }
+
+  /**
    * Reads the version labelled {@code AWSPREVIOUS}.
    *
    * @param ref the secret
@@ -313,7 +573,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
       return;
     }
     closed = true;
-    if (ownsClient) {
+    if (ownsClient && client != null) {
       client.close();
     }
   }
@@ -336,6 +596,79 @@ public final class AwsSecretsManagerSource implements SecretSource {
       throw e;
     }
     return next == null ? secret : secret.toBuilder().value(secret.value()).nextRotationAt(next).build();
+  }
+
+  /** One read through the local agent: {@code GET /secretsmanager/get}, a GetSecretValue answer. */
+  private static Secret viaAgent(AgentTransport agent, SecretRef ref) {
+    Map<String, String> query = new LinkedHashMap<>();
+    query.put("secretId", ref.name());
+    if (ref.version().isPresent()) {
+      query.put("versionId", ref.version().get());
+    } else {
+      query.put("versionStage", label(ref.stage().orElse(VersionStage.CURRENT)));
+    }
+    byte[] body = agent.get("/secretsmanager/get", query, ref, BACKEND, what(ref));
+    try {
+      JsonReader r = JsonReader.parse(body, "the AWS agent's answer for " + what(ref), ref);
+      int root = r.root();
+      if (r.kind(root) != JsonReader.OBJECT) {
+        throw r.shapeError("the answer is not a JSON object", root);
+      }
+      String versionId = AgentTransport.text(r, root, "VersionId");
+      if (versionId == null || versionId.isEmpty()) {
+        throw new SecretFormatException("the AWS agent at " + agent.endpoint() + " answered for " + what(ref)
+            + " without a version id; the answer cannot be used", ref);
+      }
+      int text = r.field(root, "SecretString");
+      int binary = r.field(root, "SecretBinary");
+      boolean hasText = text >= 0 && r.kind(text) == JsonReader.STRING;
+      boolean hasBinary = binary >= 0 && r.kind(binary) == JsonReader.STRING;
+      if (!hasText && !hasBinary) {
+        throw new SecretFormatException("the AWS agent at " + agent.endpoint() + " answered for " + what(ref)
+            + " with neither SecretString nor SecretBinary; check that the version has a value", ref);
+      }
+      List<String> labels = new ArrayList<>();
+      int stages = r.field(root, "VersionStages");
+      if (stages >= 0 && r.kind(stages) == JsonReader.ARRAY) {
+        for (int i = r.firstItem(stages); i >= 0; i = r.nextItem(i)) {
+          if (r.kind(i) == JsonReader.STRING) {
+            labels.add(r.text(i));
+          }
+        }
+      }
+      SecretValue value = hasText ? SecretValue.wrap(r.chars(text)) : base64(r.chars(binary), ref);
+      Secret secret = build(ref, AgentTransport.text(r, root, "Name"), AgentTransport.text(r, root, "ARN"),
+          versionId, labels, AgentTransport.instant(r, r.field(root, "CreatedDate")), value);
+      LOG.debug("read secret {} version {} through the AWS agent at {}", ref, Printable.text(versionId),
+          agent.endpoint());
+      return secret;
+    } finally {
+      Arrays.fill(body, (byte) 0);
+    }
+  }
+
+  /** Base64 characters into a binary value; every intermediate array is wiped. */
+  private static SecretValue base64(char[] chars, SecretRef ref) {
+    byte[] ascii = new byte[chars.length];
+    try {
+      for (int i = 0; i < chars.length; i++) {
+        ascii[i] = (byte) chars[i];
+      }
+      byte[] raw;
+      try {
+        raw = java.util.Base64.getDecoder().decode(ascii);
+      } catch (IllegalArgumentException e) {
+        throw new SecretFormatException("SecretBinary of " + what(ref) + " is not base64", ref);
+      }
+      try {
+        return SecretValue.copyOfBinary(raw);
+      } finally {
+        Arrays.fill(raw, (byte) 0);
+      }
+    } finally {
+      Arrays.fill(chars, '\0');
+      Arrays.fill(ascii, (byte) 0);
+    }
   }
 
   private static boolean isCurrent(SecretRef ref) {
@@ -384,6 +717,11 @@ public final class AwsSecretsManagerSource implements SecretSource {
           BACKEND.displayName() + " answered for " + what(ref)
               + " with neither SecretString nor SecretBinary; check that the version has a value", ref);
     }
+    return build(ref, name, arn, versionId, labels, createdAt, valueOf(text, binary));
+  }
+
+  private static Secret build(SecretRef ref, @Nullable String name, @Nullable String arn, String versionId,
+      List<String> labels, @Nullable Instant createdAt, SecretValue value) {
     Set<VersionStage> stages = EnumSet.noneOf(VersionStage.class);
     for (String label : labels) {
       switch (label) {
@@ -410,7 +748,7 @@ public final class AwsSecretsManagerSource implements SecretSource {
     if (arn != null) {
       b.metadata(Map.of("arn", arn));
     }
-    return b.value(valueOf(text, binary)).build();
+    return b.value(value).build();
   }
 
   private static SecretValue valueOf(@Nullable String text, @Nullable SdkBytes binary) {
@@ -441,8 +779,43 @@ public final class AwsSecretsManagerSource implements SecretSource {
     private final AwsClientSettings settings = new AwsClientSettings();
     private boolean rotationSchedule = true;
     private Clock clock = Clock.systemUTC();
+    private @Nullable AwsAgent agent;
 
     private Builder() {}
+
+    /**
+     * Reads through the AWS Secrets Manager Agent (or the AWS Parameters and Secrets Lambda
+     * Extension) at its defaults, {@code http://localhost:2773}, with the SSRF token from the
+     * environment: see {@link AwsAgent}. The same references, the same errors; no AWS SDK client
+     * is made (the agent holds the credentials), there are no batches and no version checks (a
+     * refresh is a local call the agent answers from its cache), and no rotation schedule.
+     *
+     * @return this builder
+     */
+    public Builder agent() {
+      return agent(AwsAgent.local());
+    }
+
+    /**
+     * Reads through the agent at another loopback endpoint, such as {@code http://127.0.0.1:2775}.
+     *
+     * @param endpoint the agent's base URI
+     * @return this builder
+     */
+    public Builder agent(URI endpoint) {
+      return agent(AwsAgent.at(endpoint));
+    }
+
+    /**
+     * Reads through the agent with these settings (endpoint, token file, timeout).
+     *
+     * @param agent the agent's settings
+     * @return this builder
+     */
+    public Builder agent(AwsAgent agent) {
+      this.agent = Objects.requireNonNull(agent, "agent");
+      return this;
+    }
 
     /**
      * Uses your client, exactly as you built it: its HTTP client, region, credentials and retry
@@ -525,8 +898,10 @@ public final class AwsSecretsManagerSource implements SecretSource {
     /**
      * Whether to read each secret's rotation schedule with {@code DescribeSecret} (on by
      * default), to fill {@link Secret#nextRotationAt()}. It costs one call when a secret is
-     * first loaded and one after each rotation, and needs {@code secretsmanager:DescribeSecret};
-     * without that permission the values are still read, without a schedule.
+     * first loaded and one after each rotation (a warm-up through {@link #fetchAll} reads the
+     * schedules from {@code ListSecrets} pages instead), and needs {@code
+     * secretsmanager:DescribeSecret}; without that permission the values are still read, without
+     * a schedule. It also lets {@link #checkVersion} describe a secret.
      *
      * @param enabled {@code false} to never call {@code DescribeSecret}
      * @return this builder
@@ -552,10 +927,21 @@ public final class AwsSecretsManagerSource implements SecretSource {
      *
      * @return the source
      * @throws SecretConfigurationException if both a client and settings for making one were
-     *     given, no client can be made (most often: no region is configured anywhere), or the
-     *     client's region is one the SDK does not know (misspelled) and it has no explicit endpoint
+     *     given, no client can be made (most often: no region is configured anywhere), the
+     *     client's region is one the SDK does not know (misspelled) and it has no explicit endpoint,
+     *     or an agent was set with client settings or with an endpoint that is not loopback
      */
     public AwsSecretsManagerSource build() {
+      if (agent != null) {
+        if (client != null || settings.touched()) {
+          throw new SecretConfigurationException(
+              "an " + SCHEME + " source that reads through the AWS agent makes no AWS client: the agent holds the"
+                  + " region and credentials; drop client(...), region, endpoint, credentials, profile and timeout"
+                  + " (the agent's own timeout is AwsAgent.timeout)");
+        }
+        agent.check(SCHEME);
+        return new AwsSecretsManagerSource(this);
+      }
       if (client != null && settings.touched()) {
         throw new SecretConfigurationException(
             "region, endpoint, credentials, profile and timeout configure the client this builder makes; "

@@ -11,8 +11,12 @@ import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretSource;
 import io.secretsdk.SecretValue;
+import io.secretsdk.VersionCheck;
+import io.secretsdk.VersionChecks;
 import io.secretsdk.VersionStage;
+import io.secretsdk.aws.internal.AgentTransport;
 import io.secretsdk.aws.internal.AwsBackend;
+import io.secretsdk.internal.JsonReader;
 import io.secretsdk.internal.Printable;
 import io.secretsdk.aws.internal.AwsClientSettings;
 import io.secretsdk.aws.internal.AwsErrors;
@@ -74,6 +78,10 @@ import software.amazon.awssdk.services.ssm.model.ParameterHistory;
  * by one. If the caller may not call {@code GetParameters}, the source says so once in the log and
  * reads one by one from then on.
  *
+ * <p><b>Version checks</b> use {@code GetParameters} without decryption, 10 names a call (see
+ * {@link #checkVersions}); {@link #suggestedTtl} is 15 minutes. With {@link Builder#agent()} the
+ * source reads through the AWS Parameters and Secrets Lambda Extension instead of an SDK client.
+ *
  * <p><b>Errors</b> are mapped as by {@link AwsSecretsManagerSource}: {@code ParameterNotFound} and
  * {@code ParameterVersionNotFound} are not found; {@code AccessDeniedException} and a KMS key that
  * cannot decrypt ({@code InvalidKeyId}) are access denied, saying which; throttling is throttled;
@@ -98,20 +106,37 @@ public final class SsmParameterSource implements SecretSource {
   private static final AwsBackend BACKEND = AwsBackend.SSM;
   private static final int HISTORY_PAGE = 50;
   private static final int MAX_HISTORY_PAGES = 10;
+  private static final Duration DEFAULT_TTL = Duration.ofMinutes(15);
+  private static final Duration PINNED_TTL = Duration.ofHours(1);
+  private static final Duration AGENT_TTL = Duration.ofMinutes(1);
 
-  private final SsmClient client;
+  private final @Nullable SsmClient client;
+  private final @Nullable AgentTransport agent;
   private final boolean ownsClient;
   private volatile boolean batchDenied;
+  private volatile boolean checkDenied;
   private volatile boolean closed;
 
   private SsmParameterSource(Builder b) {
-    if (b.client != null) {
+    if (b.agent != null) {
+      this.agent = new AgentTransport(b.agent.endpoint(), b.agent.tokenFile().orElse(null), b.agent.timeout(),
+          AwsAgent.TOKEN_VARIABLES, System::getenv);
+      this.client = null;
+      this.ownsClient = false;
+    } else if (b.client != null) {
+      this.agent = null;
       this.client = b.client;
       this.ownsClient = false;
     } else {
+      this.agent = null;
       this.client = b.settings.ssm();
       this.ownsClient = true;
     }
+  }
+
+  /** The SDK client; every caller has returned before this in agent mode. */
+  private SsmClient sdk() {
+    return Objects.requireNonNull(client, "client");
   }
 
   /**
@@ -172,6 +197,9 @@ public final class SsmParameterSource implements SecretSource {
           BACKEND.displayName() + " has no pending version of parameter '" + name.parameter()
               + "': a new parameter version is current as soon as it is written", ref);
     }
+    if (agent != null) {
+      return viaAgent(agent, ref, name, stage);
+    }
     if (stage == VersionStage.PREVIOUS) {
       return fetchPrevious(ref).orElseThrow(() -> new SecretNotFoundException(
           BACKEND.displayName() + " keeps no version before the current one of parameter '" + name.parameter() + "'",
@@ -179,7 +207,7 @@ public final class SsmParameterSource implements SecretSource {
     }
     Parameter p;
     try {
-      p = client.getParameter(b -> b.name(name.requestName()).withDecryption(true)).parameter();
+      p = sdk().getParameter(b -> b.name(name.requestName()).withDecryption(true)).parameter();
     } catch (SdkException | UncheckedIOException e) {
       throw AwsErrors.map(e, ref, BACKEND, what(name));
     }
@@ -205,7 +233,7 @@ public final class SsmParameterSource implements SecretSource {
     Map<String, SsmName> names = new LinkedHashMap<>();
     List<SecretRef> oneByOne = new ArrayList<>();
     for (SecretRef ref : new LinkedHashSet<>(refs)) {
-      if (ref.stage().isPresent() && ref.stage().get() != VersionStage.CURRENT) {
+      if (agent != null || (ref.stage().isPresent() && ref.stage().get() != VersionStage.CURRENT)) {
         oneByOne.add(ref);
         continue;
       }
@@ -242,7 +270,7 @@ public final class SsmParameterSource implements SecretSource {
       Map<SecretRef, Secret> found, Map<SecretRef, SecretException> failed, List<SecretRef> oneByOne) {
     GetParametersResponse r;
     try {
-      r = client.getParameters(b -> b.names(chunk).withDecryption(true));
+      r = sdk().getParameters(b -> b.names(chunk).withDecryption(true));
     } catch (SdkException | UncheckedIOException e) {
       SecretException mapped = AwsErrors.map(e, refsByName.get(chunk.get(0)).get(0), BACKEND, "a batch of parameters");
       if (mapped instanceof SecretAccessDeniedException) {
@@ -301,6 +329,138 @@ public final class SsmParameterSource implements SecretSource {
   }
 
   /**
+   * Tells which version a reference names now with {@code GetParameters} and {@code
+   * WithDecryption=false}; see {@link #checkVersions}. A previous or pending stage is not answered
+   * (the caller fetches).
+   *
+   * @param ref the parameter
+   * @return its version number now, or empty
+   */
+  @Override
+  public Optional<VersionCheck> checkVersion(SecretRef ref) {
+    Objects.requireNonNull(ref, "ref");
+    VersionChecks checks = checkVersions(List.of(ref));
+    SecretException failure = checks.failed().get(ref);
+    if (failure != null) {
+      throw failure;
+    }
+    return Optional.ofNullable(checks.found().get(ref));
+  }
+
+  /**
+   * Checks many parameters with {@code GetParameters}, 10 names a call, without decryption: a
+   * {@code SecureString} comes back as ciphertext, which needs no {@code kms:Decrypt} and is not
+   * read. A {@code String} or {@code StringList} parameter's value is in clear in the answer
+   * whatever the flag says (Parameter Store ignores it for them): it is never copied and is dropped
+   * with the response (the SDK holds it as a {@code String}, which cannot be wiped). The version is
+   * the parameter's version number; selectors ({@code name:3}, {@code name:label}) are asked as
+   * they are. Previous and pending stages are left out (the caller fetches), and so is a name the
+   * answer does not mention; a name reported invalid is not found. If {@code GetParameters} is
+   * refused, the source says so once in the log and checks no more (the caller fetches).
+   *
+   * @param refs the parameters
+   * @return the checks made and the failures, by reference
+   */
+  @Override
+  public VersionChecks checkVersions(Collection<SecretRef> refs) {
+    Objects.requireNonNull(refs, "refs");
+    checkOpen();
+    Map<SecretRef, VersionCheck> found = new LinkedHashMap<>();
+    Map<SecretRef, SecretException> failed = new LinkedHashMap<>();
+    if (checkDenied || agent != null) {
+      return new VersionChecks(found, failed);
+    }
+    Map<String, List<SecretRef>> byRequestName = new LinkedHashMap<>();
+    Map<String, SsmName> names = new LinkedHashMap<>();
+    for (SecretRef ref : new LinkedHashSet<>(refs)) {
+      if (ref.stage().isPresent() && ref.stage().get() != VersionStage.CURRENT) {
+        continue;
+      }
+      SsmName name;
+      try {
+        name = SsmName.of(ref);
+      } catch (SecretException e) {
+        failed.put(ref, e);
+        continue;
+      }
+      names.putIfAbsent(name.requestName(), name);
+      byRequestName.computeIfAbsent(name.requestName(), k -> new ArrayList<>()).add(ref);
+    }
+    List<String> requestNames = new ArrayList<>(byRequestName.keySet());
+    for (int from = 0; from < requestNames.size() && !checkDenied; from += BATCH_SIZE) {
+      List<String> chunk = requestNames.subList(from, Math.min(requestNames.size(), from + BATCH_SIZE));
+      check(chunk, names, byRequestName, found, failed);
+    }
+    return new VersionChecks(found, failed);
+  }
+
+  private void check(List<String> chunk, Map<String, SsmName> names, Map<String, List<SecretRef>> refsByName,
+      Map<SecretRef, VersionCheck> found, Map<SecretRef, SecretException> failed) {
+    GetParametersResponse r;
+    try {
+      r = sdk().getParameters(b -> b.names(chunk).withDecryption(false));
+    } catch (SdkException | UncheckedIOException e) {
+      SecretException mapped = AwsErrors.map(e, refsByName.get(chunk.get(0)).get(0), BACKEND, "a batch of parameters");
+      if (mapped instanceof SecretAccessDeniedException) {
+        checkDenied = true;
+        LOG.info("{} refused GetParameters for a version check; refreshes read the values from now on "
+            + "(grant ssm:GetParameters to check {} parameters a call)", BACKEND.displayName(), BATCH_SIZE);
+      } else if (!(mapped instanceof InvalidSecretRefException)) {
+        for (String n : chunk) {
+          for (SecretRef ref : refsByName.get(n)) {
+            failed.put(ref, AwsErrors.map(e, ref, BACKEND, what(names.get(n))));
+          }
+        }
+      }
+      return;
+    }
+    Set<String> invalid = r.hasInvalidParameters() ? new LinkedHashSet<>(r.invalidParameters()) : Set.of();
+    List<Parameter> parameters = r.hasParameters() ? r.parameters() : List.of();
+    for (String n : chunk) {
+      SsmName name = names.get(n);
+      for (Parameter p : parameters) {
+        if (p.version() != null && name.matches(p.name(), p.arn(), p.selector())) {
+          VersionCheck c = VersionCheck.of(String.valueOf(p.version()));
+          refsByName.get(n).forEach(ref -> found.put(ref, c));
+          break;
+        }
+      }
+      if (invalid.contains(n)) {
+        for (SecretRef ref : refsByName.get(n)) {
+          failed.put(ref, new SecretNotFoundException(
+              BACKEND.displayName() + " has no " + what(name) + " (reported invalid by GetParameters); "
+                  + "check the name, the region and the version or label", ref));
+        }
+      }
+    }
+    LOG.debug("checked {} parameter names with GetParameters without decryption", chunk.size());
+  }
+
+  /**
+   * Fifteen minutes, an hour for a parameter read by version number: with {@link #checkVersions}
+   * a refresh of 100 unchanged parameters is 10 {@code GetParameters} calls without decryption, so
+   * 53 calls an hour for them (a round at 75 % of the lifetime).
+   *
+   * @param ref which parameter
+   * @return the suggested lifetime
+   */
+  @Override
+  public Optional<Duration> suggestedTtl(SecretRef ref) {
+    if (agent != null) {
+      return Optional.of(AGENT_TTL);
+    }
+    boolean pinned = ref.version().isPresent();
+    if (!pinned) {
+      try {
+        pinned = SsmName.of(ref).selectsVersion();
+      } catch (SecretException e) {
+        pinned = false;
+      }
+    }
+    return Optional.of(pinned ? PINNED_TTL : DEFAULT_TTL);
+  }
+
+  /**
    * Reads the version before the current one from {@code GetParameterHistory}, with decryption.
    * Any selector in the reference is ignored: the previous version is relative to the current.
    *
@@ -312,6 +472,9 @@ public final class SsmParameterSource implements SecretSource {
   public Optional<Secret> fetchPrevious(SecretRef ref) {
     Objects.requireNonNull(ref, "ref");
     checkOpen();
+    if (agent != null) {
+      return Optional.empty(); // the Lambda extension serves no history
+    }
     String parameter = SsmName.of(ref.withStage(VersionStage.CURRENT)).parameter();
     ParameterHistory newest = null;
     ParameterHistory previous = null;
@@ -320,7 +483,7 @@ public final class SsmParameterSource implements SecretSource {
     try {
       do {
         String pageToken = token;
-        GetParameterHistoryResponse r = client.getParameterHistory(
+        GetParameterHistoryResponse r = sdk().getParameterHistory(
             b -> b.name(parameter).withDecryption(true).maxResults(HISTORY_PAGE).nextToken(pageToken));
         for (ParameterHistory h : r.hasParameters() ? r.parameters() : List.<ParameterHistory>of()) {
           if (h.version() == null) {
@@ -370,7 +533,7 @@ public final class SsmParameterSource implements SecretSource {
       return;
     }
     closed = true;
-    if (ownsClient) {
+    if (ownsClient && client != null) {
       client.close();
     }
   }
@@ -402,6 +565,57 @@ public final class SsmParameterSource implements SecretSource {
     return m;
   }
 
+  /**
+   * One read through the Lambda extension: {@code GET /systemsmanager/parameters/get} with
+   * decryption, a GetParameter answer.
+   */
+  private static Secret viaAgent(AgentTransport agent, SecretRef ref, SsmName name, VersionStage stage) {
+    if (stage == VersionStage.PREVIOUS) {
+      throw new SecretConfigurationException("the AWS Parameters and Secrets Lambda Extension serves no parameter"
+          + " history, so " + what(name) + " cannot be read at ?stage=previous through the agent at "
+          + agent.endpoint() + "; read it without the agent, or by its version number (name:N)", ref);
+    }
+    Map<String, String> query = new LinkedHashMap<>();
+    query.put("name", name.parameter());
+    if (name.selector() != null) {
+      query.put(name.selectsVersion() ? "version" : "label", name.selector());
+    }
+    query.put("withDecryption", "true");
+    byte[] body = agent.get("/systemsmanager/parameters/get", query, ref, BACKEND, what(name));
+    try {
+      JsonReader r = JsonReader.parse(body, "the AWS agent's answer for " + what(name), ref);
+      int p = r.kind(r.root()) == JsonReader.OBJECT ? r.field(r.root(), "Parameter") : -1;
+      if (p < 0 || r.kind(p) != JsonReader.OBJECT) {
+        throw new SecretFormatException("the AWS agent at " + agent.endpoint() + " answered for " + what(name)
+            + " without a Parameter object; the answer cannot be used", ref);
+      }
+      int v = r.field(p, "Version");
+      Long version = v < 0 ? null : r.kind(v) == JsonReader.NUMBER ? r.integer(v)
+          : r.kind(v) == JsonReader.STRING ? r.digits(v) : null;
+      int value = r.field(p, "Value");
+      if (version == null || value < 0 || r.kind(value) != JsonReader.STRING) {
+        throw new SecretFormatException("the AWS agent at " + agent.endpoint() + " answered for " + what(name)
+            + " without a value or version; the answer cannot be used", ref);
+      }
+      String returned = AgentTransport.text(r, p, "Name");
+      Secret.Builder b = Secret.builder(returned == null || returned.isBlank() ? name.parameter() : returned)
+          .versionId(String.valueOf(version))
+          .stages(name.selector() == null ? Set.of(VersionStage.CURRENT) : Set.of())
+          .labels(name.selector() != null && !name.selectsVersion() ? Set.of(name.selector()) : Set.of())
+          .metadata(metadata(AgentTransport.text(r, p, "Type"), AgentTransport.text(r, p, "ARN"),
+              AgentTransport.text(r, p, "DataType")));
+      Instant modified = AgentTransport.instant(r, r.field(p, "LastModifiedDate"));
+      if (modified != null) {
+        b.createdAt(modified);
+      }
+      Secret secret = b.value(SecretValue.wrap(r.chars(value))).build();
+      LOG.debug("read parameter {} version {} through the AWS agent at {}", ref, version, agent.endpoint());
+      return secret;
+    } finally {
+      Arrays.fill(body, (byte) 0);
+    }
+  }
+
   private static Secret toSecret(SecretRef ref, SsmName name, @Nullable Parameter p) {
     if (p == null || p.value() == null || p.version() == null) {
       throw new SecretFormatException(
@@ -430,8 +644,44 @@ public final class SsmParameterSource implements SecretSource {
   public static final class Builder {
     private @Nullable SsmClient client;
     private final AwsClientSettings settings = new AwsClientSettings();
+    private @Nullable AwsAgent agent;
 
     private Builder() {}
+
+    /**
+     * Reads through the AWS Parameters and Secrets Lambda Extension at its defaults, {@code
+     * http://localhost:2773}, with the SSRF token from {@code AWS_SESSION_TOKEN}: see {@link
+     * AwsAgent}. The same references and errors; no AWS SDK client is made, no batches, no version
+     * checks, and no {@code ?stage=previous} (the extension serves no history). The AWS Secrets
+     * Manager Agent does not serve Parameter Store.
+     *
+     * @return this builder
+     */
+    public Builder agent() {
+      return agent(AwsAgent.local());
+    }
+
+    /**
+     * Reads through the extension at another loopback endpoint (its {@code
+     * PARAMETERS_SECRETS_EXTENSION_HTTP_PORT}).
+     *
+     * @param endpoint the extension's base URI
+     * @return this builder
+     */
+    public Builder agent(URI endpoint) {
+      return agent(AwsAgent.at(endpoint));
+    }
+
+    /**
+     * Reads through the extension with these settings.
+     *
+     * @param agent the agent's settings
+     * @return this builder
+     */
+    public Builder agent(AwsAgent agent) {
+      this.agent = Objects.requireNonNull(agent, "agent");
+      return this;
+    }
 
     /**
      * Uses your client, exactly as you built it: its HTTP client, region, credentials and retry
@@ -520,6 +770,16 @@ public final class SsmParameterSource implements SecretSource {
      *     client's region is one the SDK does not know (misspelled) and it has no explicit endpoint
      */
     public SsmParameterSource build() {
+      if (agent != null) {
+        if (client != null || settings.touched()) {
+          throw new SecretConfigurationException(
+              "an " + SCHEME + " source that reads through the AWS agent makes no AWS client: the agent holds the"
+                  + " region and credentials; drop client(...), region, endpoint, credentials, profile and timeout"
+                  + " (the agent's own timeout is AwsAgent.timeout)");
+        }
+        agent.check(SCHEME);
+        return new SsmParameterSource(this);
+      }
       if (client != null && settings.touched()) {
         throw new SecretConfigurationException(
             "region, endpoint, credentials, profile and timeout configure the client this builder makes; "

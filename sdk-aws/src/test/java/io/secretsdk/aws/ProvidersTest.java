@@ -129,7 +129,8 @@ class ProvidersTest {
     assertThatThrownBy(() -> SecretSources.fromProperties(Map.of("aws-sm.regoin", "eu-west-1")))
         .isInstanceOf(io.secretsdk.SecretConfigurationException.class)
         .hasMessageContaining("aws-sm.regoin")
-        .hasMessageContaining("[aws-sm.endpoint, aws-sm.profile, aws-sm.region]");
+        .hasMessageContaining("[aws-sm.agent, aws-sm.agent-allow-non-loopback, aws-sm.agent-token-file, aws-sm.endpoint, "
+            + "aws-sm.profile, aws-sm.region]");
   }
 
   @Test

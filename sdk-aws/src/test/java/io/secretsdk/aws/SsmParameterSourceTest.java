@@ -1,6 +1,8 @@
 package io.secretsdk.aws;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
+import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.notContaining;
 import static io.secretsdk.aws.AwsFake.error;
 import static io.secretsdk.aws.AwsFake.esc;
@@ -17,6 +19,8 @@ import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretUnavailableException;
 import io.secretsdk.SecretValue;
+import io.secretsdk.VersionCheck;
+import io.secretsdk.VersionChecks;
 import io.secretsdk.VersionStage;
 import io.secretsdk.testing.LeakGuard;
 import java.time.Instant;
@@ -297,5 +301,58 @@ class SsmParameterSourceTest {
 
     assertThatThrownBy(() -> source.fetch(SecretRef.of("/secure")))
         .isInstanceOf(SecretAccessDeniedException.class).hasMessageContaining("kms:Decrypt");
+  }
+
+  @Test
+  void versionChecksAskGetParametersWithoutDecryptionTenNamesACallAndCopyNoValue() {
+    LeakGuard.watch("plain-string-value");
+    fake.server.stubFor(ssmCall("GetParameters").withRequestBody(matchingJsonPath("$.WithDecryption", equalTo("false")))
+        .willReturn(json("{\"Parameters\":["
+            + parameter("/c/secure", 4, "SecureString", "AQICAHh-ciphertext-not-a-value", null) + ","
+            + parameter("/c/plain", 2, "String", "plain-string-value", null) + ","
+            + parameter("/c/labelled", 7, "String", "plain-string-value", ":blue") + "],"
+            + "\"InvalidParameters\":[\"/c/missing\"]}")));
+    List<SecretRef> refs = new ArrayList<>(List.of(SecretRef.parse("aws-ssm:///c/secure"),
+        SecretRef.parse("aws-ssm:///c/plain"), SecretRef.parse("aws-ssm:///c/labelled:blue"),
+        SecretRef.parse("aws-ssm:///c/missing"), SecretRef.parse("aws-ssm:///c/plain?stage=previous")));
+    for (int i = 0; i < 15; i++) {
+      refs.add(SecretRef.parse("aws-ssm:///c/unlisted-" + i));
+    }
+
+    VersionChecks checks = source.checkVersions(refs);
+
+    assertThat(fake.ssmCount("GetParameters")).as("20 names, 10 a call").isEqualTo(2);
+    assertThat(fake.ssmCount("GetParameter") + fake.ssmCount("GetParameterHistory")).isZero();
+    assertThat(checks.found().get(refs.get(0))).isEqualTo(VersionCheck.of("4"));
+    assertThat(checks.found().get(refs.get(1))).isEqualTo(VersionCheck.of("2"));
+    assertThat(checks.found().get(refs.get(2))).isEqualTo(VersionCheck.of("7"));
+    assertThat(checks.failed().get(refs.get(3))).isInstanceOf(SecretNotFoundException.class);
+    assertThat(checks.found()).as("the previous stage and unmentioned names are left for a fetch").hasSize(3);
+    assertThat(fake.bodies("AmazonSSM.GetParameters")).allSatisfy(b -> assertThat(b).doesNotContain("previous"));
+  }
+
+  @Test
+  void aRefusedVersionCheckIsLoggedOnceAndLeavesEveryReferenceForAFetch() {
+    fake.server.stubFor(ssmCall("GetParameters").willReturn(error(400, "AccessDeniedException", "no batch")));
+    SecretRef ref = SecretRef.parse("aws-ssm:///d/one");
+
+    assertThat(source.checkVersion(ref)).isEmpty();
+    assertThat(source.checkVersions(List.of(ref, SecretRef.parse("aws-ssm:///d/two"))).found()).isEmpty();
+
+    assertThat(fake.ssmCount("GetParameters")).isEqualTo(1);
+    assertThat(LeakGuard.captured().stream().filter(l -> l.contains("refused GetParameters for a version check")))
+        .hasSize(1);
+  }
+
+  @Test
+  void aThrottledVersionCheckFailsTypedAndASuggestedLifetimeIsGiven() {
+    fake.server.stubFor(ssmCall("GetParameters").willReturn(error(400, "ThrottlingException", "Rate exceeded")));
+
+    assertThatThrownBy(() -> source.checkVersion(SecretRef.parse("aws-ssm:///e/one")))
+        .isInstanceOf(io.secretsdk.SecretThrottledException.class)
+        .hasMessageContaining("/e/one")
+        .hasMessageNotContaining("Rate exceeded");
+    assertThat(source.suggestedTtl(SecretRef.parse("aws-ssm:///e/one"))).contains(java.time.Duration.ofMinutes(15));
+    assertThat(source.suggestedTtl(SecretRef.parse("aws-ssm:///e/one:3"))).contains(java.time.Duration.ofHours(1));
   }
 }

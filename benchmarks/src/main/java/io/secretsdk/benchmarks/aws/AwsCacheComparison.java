@@ -32,7 +32,10 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * <ol>
  *   <li>warm read throughput with 1 and 2 threads (JMH, {@link AwsCacheReadBenchmark}, forked);
  *   <li>the slowest read while the backend takes 1.5 s to answer the refresh of a held secret;
- *   <li>backend calls to warm 100 secrets, and per hour of steady state for 100 secrets;
+ *   <li>backend calls to warm 100 rotation-enabled secrets, and per hour of steady state for 100
+ *       unchanged secrets, by operation: the cache as it is, and one batched check round
+ *       ({@code checkVersions} of all 100, what a cache that batches its checks makes) at the
+ *       source's suggested lifetime;
  *   <li>seconds until a rotation made on the server, at its published rotation time, is seen.
  * </ol>
  *
@@ -55,7 +58,8 @@ public final class AwsCacheComparison {
     String logConfig = quietLogging();
     boolean skipJmh = args.length > 0 && args[0].equals("--no-jmh");
     Map<String, Double> throughput = skipJmh ? Map.of() : readThroughput(logConfig);
-    try (FakeSecretsManager fake = new FakeSecretsManager(SECRETS)) {
+    // Every secret has rotation enabled, with its next rotation a month away.
+    try (FakeSecretsManager fake = new FakeSecretsManager(SECRETS, Instant.now().plus(Duration.ofDays(30)))) {
       AwsCacheComparison c = new AwsCacheComparison(fake);
       if (!skipJmh) {
         c.row("1. warm reads, 1 thread (ops/µs)", fmt(throughput.get("secretsdk1Thread")),
@@ -258,8 +262,7 @@ public final class AwsCacheComparison {
       reader.prefetch(ids);
       ids.forEach(reader::read);
     }
-    String ours = fake.allCalls() + " (" + fake.calls("BatchGetSecretValue") + " BatchGetSecretValue + "
-        + fake.calls("DescribeSecret") + " DescribeSecret + " + fake.calls("GetSecretValue") + " GetSecretValue)";
+    String ours = fake.allCalls() + " (" + byOperation() + ")";
     fake.resetCounts();
     try (Reader reader = ours(b -> b, false)) {
       reader.prefetch(ids);
@@ -270,15 +273,28 @@ public final class AwsCacheComparison {
     try (Reader reader = theirs(SecretCacheConfiguration.DEFAULT_CACHE_ITEM_TTL)) {
       ids.forEach(reader::read);
     }
-    String theirs = fake.allCalls() + " (" + fake.calls("DescribeSecret") + " DescribeSecret + "
-        + fake.calls("GetSecretValue") + " GetSecretValue)";
-    row("3. backend calls to warm 100 secrets", ours + "; " + oursNoSchedule, theirs);
+    String theirs = fake.allCalls() + " (" + byOperation() + ")";
+    row("3. backend calls to warm 100 rotation-enabled secrets", ours + "; " + oursNoSchedule, theirs);
+  }
+
+  private String byOperation() {
+    StringBuilder sb = new StringBuilder();
+    for (String op : List.of("BatchGetSecretValue", "ListSecrets", "DescribeSecret", "GetSecretValue")) {
+      long n = fake.calls(op);
+      if (n > 0) {
+        sb.append(sb.length() == 0 ? "" : " + ").append(n).append(' ').append(op);
+      }
+    }
+    return sb.length() == 0 ? "none" : sb.toString();
   }
 
   /**
    * Steady state in scaled time: both caches with a 2 s ttl, all 100 secrets read in a loop for
-   * 8 s after warming; the calls per secret per ttl are then scaled to an hour at each library's
-   * default ttl (secretsdk 5 min, the AWS library 1 h), and at an equal ttl of 1 h.
+   * 8 s after warming; the calls per secret per ttl are then scaled to an hour at each one's
+   * default ttl (secretsdk's cache: 5 min, or the source's suggested 10 min once the cache uses
+   * it; the AWS library: 1 h). Then one batched check round of the 100 secrets through the source
+   * (what a cache that batches its checks makes, per suggested lifetime), unchanged, and with one
+   * secret changed out of band (a PutSecretValue).
    */
   private void steadyStateCalls() throws InterruptedException {
     Duration ttl = Duration.ofSeconds(2);
@@ -287,7 +303,7 @@ public final class AwsCacheComparison {
     double[] perSecretPerTtl = new double[2];
     String[] breakdown = new String[2];
     for (int k = 0; k < 2; k++) {
-      try (Reader reader = k == 0 ? ours(b -> b.defaultTtl(ttl), false) : theirs(ttl.toMillis())) {
+      try (Reader reader = k == 0 ? ours(b -> b.defaultTtl(ttl), true) : theirs(ttl.toMillis())) {
         reader.prefetch(ids);
         ids.forEach(reader::read);
         fake.resetCounts();
@@ -297,18 +313,57 @@ public final class AwsCacheComparison {
           Thread.sleep(5);
         }
         perSecretPerTtl[k] = fake.allCalls() / (double) SECRETS / (window.toMillis() / (double) ttl.toMillis());
-        breakdown[k] = String.format(Locale.ROOT, "%.2f calls per secret per ttl: %d GetSecretValue + %d DescribeSecret in %d s",
-            perSecretPerTtl[k], fake.calls("GetSecretValue"), fake.calls("DescribeSecret"), window.toSeconds());
+        breakdown[k] = String.format(Locale.ROOT, "%.2f calls per secret per ttl: %s in %d s",
+            perSecretPerTtl[k], byOperation(), window.toSeconds());
       }
     }
-    double oursDefault = perSecretPerTtl[0] * SECRETS * 3600.0 / Duration.ofMinutes(5).toSeconds();
-    double theirsDefault = perSecretPerTtl[1] * SECRETS * 3600.0 / 3600.0;
+    SecretsManagerClient client = fake.client();
+    String batched;
+    String changed;
+    Duration suggested;
+    try (AwsSecretsManagerSource source = AwsSecretsManagerSource.builder().client(client).build()) {
+      List<SecretRef> refs = new ArrayList<>();
+      ids.forEach(i -> refs.add(SecretRef.of(i)));
+      suggested = source.suggestedTtl(refs.get(0)).orElseThrow();
+      Map<SecretRef, String> held = new LinkedHashMap<>();
+      source.checkVersions(refs).found().forEach((r, c) -> held.put(r, c.versionId()));
+      fake.resetCounts();
+      int answered = source.checkVersions(refs).found().size();
+      long roundCalls = fake.allCalls();
+      // The cache refreshes at 75 % of a lifetime (its default refreshAhead): 8 rounds an hour at 10 min.
+      batched = String.format(Locale.ROOT, "%d per round (%s, %d of %d answered); %.0f an hour at the suggested %d min"
+              + " (a round at 75 %% of it)", roundCalls, byOperation(), answered, SECRETS,
+          roundCalls * 3600.0 / (suggested.toSeconds() * 0.75), suggested.toMinutes());
+      String id = FakeSecretsManager.id(7);
+      fake.setVersion(id, "v2", FakeSecretsManager.value(7, "v2"), Instant.now().plus(Duration.ofDays(30)));
+      fake.resetCounts();
+      List<SecretRef> stale = new ArrayList<>();
+      source.checkVersions(refs).found().forEach((r, c) -> {
+        if (!c.versionId().equals(held.get(r))) {
+          stale.add(r);
+        }
+      });
+      // The cache reads a changed entry on its own (GetSecretValue), its schedule known from the listing.
+      List<String> read = new ArrayList<>();
+      for (SecretRef r : stale) {
+        io.secretsdk.Secret sec = source.fetch(r);
+        read.add(sec.versionId());
+        sec.value().destroy();
+      }
+      changed = String.format(Locale.ROOT, "%d changed found and read (now %s) with %d calls (%s)", stale.size(),
+          read, fake.allCalls(), byOperation());
+      fake.setVersion(id, "v1", FakeSecretsManager.value(7, "v1"), Instant.now().plus(Duration.ofDays(30)));
+    } finally {
+      client.close();
+    }
     row("3. steady state measured with ttl 2 s, 100 secrets read in a loop", breakdown[0], breakdown[1]);
-    row("3. backend calls per hour, 100 secrets, default ttls (5 min / 1 h)",
-        String.format(Locale.ROOT, "%.0f", oursDefault), String.format(Locale.ROOT, "%.0f", theirsDefault));
-    row("3. backend calls per hour, 100 secrets, both ttl 1 h",
-        String.format(Locale.ROOT, "%.0f", perSecretPerTtl[0] * SECRETS),
-        String.format(Locale.ROOT, "%.0f", perSecretPerTtl[1] * SECRETS));
+    row("3. calls per hour, 100 unchanged secrets, the cache as on this branch at its 5 min default",
+        String.format(Locale.ROOT, "%.0f", perSecretPerTtl[0] * SECRETS * 3600.0 / 300),
+        String.format(Locale.ROOT, "%.0f at its 1 h default", perSecretPerTtl[1] * SECRETS));
+    row("3. calls per hour, same cache at the source's suggested " + suggested.toMinutes() + " min",
+        String.format(Locale.ROOT, "%.0f", perSecretPerTtl[0] * SECRETS * 3600.0 / suggested.toSeconds()), "-");
+    row("3. one batched check round of 100 unchanged secrets (checkVersions)", batched, "-");
+    row("3. the same round after a PutSecretValue on one secret", changed, "-");
   }
 
   // ---------------------------------------------------------------- 4. rotation

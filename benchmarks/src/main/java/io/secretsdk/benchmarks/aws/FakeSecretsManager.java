@@ -1,6 +1,7 @@
 package io.secretsdk.benchmarks.aws;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.absent;
 import static com.github.tomakehurst.wiremock.client.WireMock.containing;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
@@ -28,16 +29,27 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * AWS Secrets Manager as a WireMock server on 127.0.0.1 speaking JSON 1.1, holding {@code n}
- * secrets named {@code bench/secret-<i>}, each with one current version and rotation off. Both
- * caches of the comparison run against one instance, through clients built alike (url-connection
- * HTTP client, no SDK retries, obviously fake keys).
+ * secrets named {@code bench/secret-<i>}, each with one current version, rotation off or on with a
+ * published next rotation. It answers GetSecretValue, DescribeSecret, BatchGetSecretValue (20 ids)
+ * and ListSecrets (pages of 100, NextToken; the name filter is not applied, every secret is under
+ * {@code bench/}) from one model, re-stubbed on each {@link #setVersion}. Both caches of the
+ * comparison run against one instance, through clients built alike (url-connection HTTP client, no
+ * SDK retries, obviously fake keys).
  */
 public final class FakeSecretsManager implements AutoCloseable {
   private final WireMockServer server;
   private final int secrets;
   private final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+  /** name -> {versionId, value, next rotation epoch seconds or null}. */
+  private final Map<String, Object[]> model = new java.util.concurrent.ConcurrentSkipListMap<>();
+  private final java.util.Set<java.util.UUID> stubbed = ConcurrentHashMap.newKeySet();
 
   public FakeSecretsManager(int secrets) {
+    this(secrets, null);
+  }
+
+  /** With {@code nextRotation} set, every secret has rotation enabled and publishes that time. */
+  public FakeSecretsManager(int secrets, Instant nextRotation) {
     this.secrets = secrets;
     this.server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().containerThreads(32)
         .disableRequestJournal().stubRequestLoggingDisabled(true));
@@ -49,7 +61,10 @@ public final class FakeSecretsManager implements AutoCloseable {
       }
     });
     server.start();
-    stubAll();
+    for (int i = 0; i < secrets; i++) {
+      model.put(id(i), new Object[] {"v1", value(i, "v1"), nextRotation});
+    }
+    restub();
   }
 
   public static String id(int i) {
@@ -76,33 +91,71 @@ public final class FakeSecretsManager implements AutoCloseable {
         .build();
   }
 
-  private void stubAll() {
-    for (int i = 0; i < secrets; i++) {
-      setVersion(id(i), "v1", value(i, "v1"), null);
+  /** Every stub from the model; a stub keeps its id, so a new one replaces the old. */
+  private synchronized void restub() {
+    for (Map.Entry<String, Object[]> e : model.entrySet()) {
+      String id = e.getKey();
+      String versionId = (String) e.getValue()[0];
+      String value = (String) e.getValue()[1];
+      put(call("GetSecretValue").withId(uuid("get", id))
+          .withRequestBody(matchingJsonPath("$.SecretId", equalTo(id)))
+          .willReturn(json(entry(id, versionId, value))));
+      put(call("DescribeSecret").withId(uuid("describe", id))
+          .withRequestBody(matchingJsonPath("$.SecretId", equalTo(id)))
+          .willReturn(json("{\"ARN\":\"" + arn(id) + "\",\"Name\":\"" + id + "\"," + rotation(e.getValue())
+              + ",\"VersionIdsToStages\":{\"" + versionId + "\":[\"AWSCURRENT\"]}}")));
     }
     for (int from = 0; from < secrets; from += 20) {
       StringBuilder values = new StringBuilder();
       for (int i = from; i < Math.min(secrets, from + 20); i++) {
-        values.append(i == from ? "" : ",").append(entry(id(i), "v1", value(i, "v1")));
+        Object[] m = model.get(id(i));
+        values.append(i == from ? "" : ",").append(entry(id(i), (String) m[0], (String) m[1]));
       }
-      server.stubFor(call("BatchGetSecretValue").withRequestBody(containing("\"" + id(from) + "\""))
+      put(call("BatchGetSecretValue").withId(uuid("batch", id(from)))
+          .withRequestBody(containing("\"" + id(from) + "\""))
           .willReturn(json("{\"SecretValues\":[" + values + "],\"Errors\":[]}")));
+    }
+    List<String> listed = new ArrayList<>();
+    model.forEach((id, m) -> listed.add("{\"ARN\":\"" + arn(id) + "\",\"Name\":\"" + id + "\"," + rotation(m)
+        + ",\"SecretVersionsToStages\":{\"" + m[0] + "\":[\"AWSCURRENT\"]}}"));
+    int pages = Math.max(1, (listed.size() + 99) / 100);
+    for (int p = 0; p < pages; p++) {
+      String body = "{\"SecretList\":[" + String.join(",", listed.subList(p * 100, Math.min(listed.size(), p * 100 + 100)))
+          + "]" + (p + 1 < pages ? ",\"NextToken\":\"page-" + (p + 1) + "\"" : "") + "}";
+      put(call("ListSecrets").withId(uuid("list", String.valueOf(p)))
+          .withRequestBody(p == 0 ? matchingJsonPath("$.NextToken", absent())
+              : matchingJsonPath("$.NextToken", equalTo("page-" + p)))
+          .willReturn(json(body)));
     }
   }
 
+  /** Adds a stub, or replaces the one with its id. */
+  private void put(MappingBuilder stub) {
+    java.util.UUID id = stub.build().getId();
+    if (stubbed.add(id)) {
+      server.stubFor(stub);
+    } else {
+      server.editStub(stub);
+    }
+  }
+
+  private static String rotation(Object[] m) {
+    return m[2] == null
+        ? "\"RotationEnabled\":false"
+        : "\"RotationEnabled\":true,\"NextRotationDate\":" + ((Instant) m[2]).getEpochSecond();
+  }
+
+  private static java.util.UUID uuid(String kind, String key) {
+    return java.util.UUID.nameUUIDFromBytes((kind + "|" + key).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
   /**
-   * Makes {@code versionId} the current version of a secret (the previous current one becomes
-   * AWSPREVIOUS), optionally publishing the next rotation time.
+   * Makes {@code versionId} the current version of a secret (as PutSecretValue or a rotation
+   * does), optionally publishing the next rotation time.
    */
   public void setVersion(String id, String versionId, String value, Instant nextRotation) {
-    server.stubFor(call("GetSecretValue").withRequestBody(matchingJsonPath("$.SecretId", equalTo(id)))
-        .willReturn(json(entry(id, versionId, value))));
-    String rotation = nextRotation == null
-        ? "\"RotationEnabled\":false"
-        : "\"RotationEnabled\":true,\"NextRotationDate\":" + nextRotation.getEpochSecond();
-    server.stubFor(call("DescribeSecret").withRequestBody(matchingJsonPath("$.SecretId", equalTo(id)))
-        .willReturn(json("{\"ARN\":\"" + arn(id) + "\",\"Name\":\"" + id + "\"," + rotation
-            + ",\"VersionIdsToStages\":{\"" + versionId + "\":[\"AWSCURRENT\"]}}")));
+    model.put(id, new Object[] {versionId, value, nextRotation});
+    restub();
   }
 
   /** Every answer takes this long from now on (zero to stop). */

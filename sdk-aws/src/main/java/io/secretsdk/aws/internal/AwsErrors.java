@@ -97,6 +97,40 @@ public final class AwsErrors {
     return fromCode(code, message, -1, false, null, null, ref, backend, what, null);
   }
 
+  /**
+   * Maps an error answer of the local AWS agent: by the service's error code the agent passes on
+   * (its {@code __type}) and the HTTP status (the agent answers 403 for a missing or wrong SSRF
+   * token as well as for IAM's refusal, and 404 for a missing secret).
+   *
+   * @param code the {@code __type} of the answer, if it had one
+   * @param message the message of the answer; only searched, never repeated
+   * @param status the HTTP status
+   * @param ref the secret
+   * @param backend which service is behind the agent
+   * @param what the item as messages name it, with the agent's endpoint
+   * @return the typed exception
+   */
+  public static SecretException fromAgent(@Nullable String code, @Nullable String message, int status, SecretRef ref,
+      AwsBackend backend, String what) {
+    boolean known = code != null && KNOWN_CODES.contains(code);
+    if (!known && status == 404) {
+      return new SecretNotFoundException(backend.displayName() + " has no " + what + " (HTTP 404 from the agent)"
+          + "; check the name, the region the agent uses and the version or stage asked for", ref);
+    }
+    if (!known && (status == 401 || status == 403)) {
+      return new SecretAccessDeniedException("the AWS agent refused the request for " + what + " (HTTP " + status
+          + "): check the SSRF token it expects (header X-Aws-Parameters-Secrets-Token, from AWS_TOKEN,"
+          + " AWS_SESSION_TOKEN or the token file) and the IAM permissions of the agent's role ("
+          + backend.readPermission() + ")", ref);
+    }
+    if (!known && status == 400) {
+      return new InvalidSecretRefException(
+          "the AWS agent rejected the request for " + what + " as malformed (HTTP 400); check the name or ARN,"
+              + " and the version id or label", ref);
+    }
+    return fromCode(known ? code : null, message, status, false, null, null, ref, backend, what, null);
+  }
+
   private static SecretException fromCode(
       @Nullable String code,
       @Nullable String serviceMessage,

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Makes {@link AwsSecretsManagerSource}s for {@code SecretSources.fromProperties}, from the
- * optional properties {@code aws-sm.region}, {@code aws-sm.endpoint} and {@code aws-sm.profile}.
+ * optional properties {@code aws-sm.region}, {@code aws-sm.endpoint} and {@code aws-sm.profile}, or
+ * {@code .agent} (with {@code .agent-token-file}, {@code .agent-allow-non-loopback}) to read through the local AWS agent.
  */
 public final class AwsSecretsManagerSourceProvider implements SecretSourceProvider {
 
@@ -23,6 +24,7 @@ public final class AwsSecretsManagerSourceProvider implements SecretSourceProvid
   public SecretSource create(Map<String, String> properties) {
     AwsSecretsManagerSource.Builder b = AwsSecretsManagerSource.builder();
     AwsProperties.apply(scheme(), properties, b::region, b::endpoint, b::profile);
+    AwsProperties.agent(scheme(), properties).ifPresent(b::agent);
     return b.build();
   }
 }

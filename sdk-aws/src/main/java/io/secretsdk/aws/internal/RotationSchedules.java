@@ -83,6 +83,33 @@ public final class RotationSchedules {
     return next;
   }
 
+  /**
+   * Remembers a schedule learned elsewhere (a {@code ListSecrets} page, a {@code DescribeSecret}
+   * made for a version check), so that loading that version asks no {@code DescribeSecret}.
+   *
+   * @param secretId the name or ARN the secret is read by
+   * @param versionId the version that was current when the schedule was read
+   * @param nextRotation the next rotation, or {@code null} if rotation is off
+   */
+  public void learn(String secretId, String versionId, @Nullable Instant nextRotation) {
+    if (known.size() >= MAX_ENTRIES && !known.containsKey(secretId)) {
+      known.clear();
+    }
+    known.put(secretId, new Known(versionId, nextRotation, clock.instant()));
+  }
+
+  /**
+   * Whether loading {@code versionId} would need a {@code DescribeSecret}.
+   *
+   * @param secretId the name or ARN the secret is read by
+   * @param versionId the version about to be loaded, or {@code null} if not known yet
+   * @return true if no usable schedule is remembered
+   */
+  public boolean needs(String secretId, @Nullable String versionId) {
+    Known k = known.get(secretId);
+    return k == null || (versionId != null && !k.versionId.equals(versionId)) || k.isStale(clock.instant());
+  }
+
   /** What was learned about one secret, and when. */
   private static final class Known {
     final String versionId;

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * Makes {@link SsmParameterSource}s for {@code SecretSources.fromProperties}, from the optional
- * properties {@code aws-ssm.region}, {@code aws-ssm.endpoint} and {@code aws-ssm.profile}.
+ * properties {@code aws-ssm.region}, {@code aws-ssm.endpoint} and {@code aws-ssm.profile}, or
+ * {@code .agent} (with {@code .agent-token-file}, {@code .agent-allow-non-loopback}) to read through the local AWS agent.
  * Discovered whether or not the optional SSM client is on the class path (it names no SSM type
  * until {@link #create}); without it, {@code create} throws a configuration error naming {@code
  * software.amazon.awssdk:ssm}.
@@ -27,6 +28,7 @@ public final class SsmParameterSourceProvider implements SecretSourceProvider {
     SsmPresence.require();
     SsmParameterSource.Builder b = SsmParameterSource.builder();
     AwsProperties.apply(scheme(), properties, b::region, b::endpoint, b::profile);
+    AwsProperties.agent(scheme(), properties).ifPresent(b::agent);
     return b.build();
   }
 }
