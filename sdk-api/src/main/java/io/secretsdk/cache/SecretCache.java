@@ -247,6 +247,12 @@ public interface SecretCache extends AutoCloseable {
   final class Builder {
     final SecretSource source;
     Duration defaultTtl = Duration.ofMinutes(5);
+    /** Whether the user set {@link #defaultTtl}: then it wins over the source's suggestion. */
+    boolean defaultTtlSet;
+    Duration rotationSpread = Duration.ofSeconds(10);
+    boolean rotationSpreadSet;
+    /** For tests: the seed of this instance's spread (rotation step, lease-end fetch); null for random. */
+    @Nullable Long seed;
     double refreshAhead = 0.75;
     double refreshJitter = 0.1;
     Duration maxStale = Duration.ofHours(1);
@@ -267,13 +273,43 @@ public interface SecretCache extends AutoCloseable {
     }
 
     /**
-     * How long a value without a lease, expiry or rotation schedule is good for. Default 5 minutes.
+     * How long a value without a lease, expiry or rotation schedule is good for. When not set, each
+     * secret gets its backend's {@link SecretSource#suggestedTtl suggested lifetime} (a backend
+     * whose change checks are cheap or batched suggests its own), and 5 minutes where the backend
+     * suggests none. A value set here wins over every suggestion.
      *
      * @param ttl a positive duration
      * @return this builder
      */
     public Builder defaultTtl(Duration ttl) {
       this.defaultTtl = positive(ttl, "defaultTtl");
+      this.defaultTtlSet = true;
+      return this;
+    }
+
+    /**
+     * How widely the instances of a fleet spread their refresh after a published rotation time
+     * (AWS {@code NextRotationDate}, GCP {@code next_rotation_time}). Every instance learns the
+     * same rotation time; each cache waits {@code 1 s} plus its own random share of this spread,
+     * drawn once per cache, so that N instances make about N / spread refreshes per second
+     * instead of N in one second. The bound: an instance refreshes at most {@code 1 s + spread}
+     * after the rotation time (plus the backend call, plus retries if the backend throttles). A
+     * hard end (a lease's end, a stated expiry) is never waited past: its own refresh, planned at
+     * {@code refreshAhead} of the lifetime, comes first. Default 10 seconds; with {@code
+     * refreshJitter(0)} and no spread set here, there is none.
+     *
+     * @param spread zero or more; zero refreshes every instance exactly 1 s after the rotation time
+     * @return this builder
+     */
+    public Builder rotationSpread(Duration spread) {
+      this.rotationSpread = notNegative(spread, "rotationSpread");
+      this.rotationSpreadSet = true;
+      return this;
+    }
+
+    /** For tests: a seed for this instance's random spread, so that a fleet simulation repeats. */
+    Builder seed(long seed) {
+      this.seed = seed;
       return this;
     }
 
