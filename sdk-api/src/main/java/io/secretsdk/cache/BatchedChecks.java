@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * with one backend call.
  *
  * <p>When one entry's refresh comes due, every other entry of the same backend (the same canonical
- * scheme) whose refresh is due within {@link #WINDOW} of its own lifetime joins it, up to {@link
- * #MAX_PER_CALL} entries, each claimed as that entry's one in-flight load (readers and {@code
+ * scheme) whose refresh is due within {@link #WINDOW} plus {@code refreshJitter} of its own
+ * lifetime (so that the first round gathers secrets whose refresh times the jitter spread) joins
+ * it, up to {@link #MAX_PER_CALL} entries, each claimed as that entry's one in-flight load (readers and {@code
  * refresh()} join it as they would any load). Then:
  *
  * <ol>
@@ -45,8 +46,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Entries checked or fetched together get one point of the refresh window, so their next
  * refreshes come due together and are batched again: N secrets loaded together cost one check
- * call per lifetime, not N. Pulling an entry forward refreshes it at most {@code WINDOW} of its
- * lifetime early.
+ * call per lifetime, not N. Pulling an entry forward refreshes it at most that window of its
+ * lifetime early (20% with the default jitter). Entries that are failing are left to their own
+ * backoff, leased ones to their renewal or lease-end fetch.
  */
 final class BatchedChecks {
   private static final Logger log = LoggerFactory.getLogger(SecretCache.class);
@@ -90,6 +92,7 @@ final class BatchedChecks {
       return; // another load is under way (it is the refresh), or the entry changed or went
     }
     long now = c.clock.millis();
+    double window = WINDOW + c.refreshJitter;
     List<Claim> claims = new ArrayList<>();
     claims.add(first);
     Set<Entry> seenEntries = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -102,7 +105,7 @@ final class BatchedChecks {
         continue; // an alias of an entry seen, another backend, or failing (its backoff decides)
       }
       Version v = e.current;
-      if (v == null || v.lease != null || v.phase == Version.OVER || !dueWithinWindow(v, now)) {
+      if (v == null || v.lease != null || v.phase == Version.OVER || !dueWithin(v, now, window)) {
         continue;
       }
       Claim claim = claim(e, v);
@@ -113,10 +116,10 @@ final class BatchedChecks {
     run(trigger.backend, claims);
   }
 
-  /** Whether a version's refresh is due within the window of its lifetime from {@code now}. */
-  static boolean dueWithinWindow(Version v, long now) {
+  /** Whether a version's refresh is due within {@code window} of its lifetime from {@code now}. */
+  static boolean dueWithin(Version v, long now, double window) {
     long life = Math.max(1, v.endsAt - v.fetchedAt);
-    return v.refreshAt - now <= (long) (life * WINDOW);
+    return v.refreshAt - now <= (long) (life * window);
   }
 
   private @Nullable Claim claim(Entry e, Version v) {
