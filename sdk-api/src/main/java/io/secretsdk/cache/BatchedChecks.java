@@ -84,8 +84,8 @@ final class BatchedChecks {
    * its backend due soon. Runs on the load executor.
    */
   void refresh(Entry trigger, Version seen) {
-    if (c.closed) {
-      return;
+    if (c.closed || trigger.retryPending) {
+      return; // a batch that ran meanwhile failed it: its backoff decides when it is asked again
     }
     Claim first = claim(trigger, seen);
     if (first == null) {
