@@ -46,16 +46,37 @@ import org.jspecify.annotations.Nullable;
  * canonical form; a listener registered under either spelling hears it. The {@code #field} of a
  * reference is applied to what {@link #value} and {@link #accepted} return.
  *
- * <p><b>What a refresh costs.</b> A scheduled refresh of a value without a lease first asks the
- * source's {@link SecretSource#checkVersion} (a metadata call where the backend has one). If the
- * version is unchanged, the held value, its borrowed {@link Secret} and its parsed fields are kept,
- * only the plan moves (to a new expiry or rotation time if the check reports one): no fetch, no
- * copy. A changed version, or a source that cannot tell, costs one {@link SecretSource#fetch}. A
- * renewable lease costs one {@link SecretSource#renew}; a failed check, fetch or renewal is a failed
- * refresh, retried with backoff. A same-version fetch keeps the held value and zeroes the copy.
- * When the source can {@link SecretSource#watch watch}, a hint that some references may have
- * changed refreshes the held entries it names about {@code 100 ms} later (hints in that window are
+ * <p><b>What a refresh costs.</b> A scheduled refresh of a value without a lease is a version
+ * check, batched: when one secret's refresh comes due, every secret of the same backend whose
+ * refresh is due within {@code 0.1 + refreshJitter} of its lifetime joins it (up to 100), and one
+ * {@link SecretSource#checkVersions} call (a metadata call where the backend has one: AWS
+ * ListSecrets) asks for all of them; a lone secret asks {@link SecretSource#checkVersion}. A secret
+ * whose version is unchanged keeps the held value, its borrowed {@link Secret} and its parsed
+ * fields; only the plan moves (to a new expiry or rotation time if the check reports one): no
+ * fetch, no copy. The secrets that changed, or that the source could not check, are fetched with
+ * one {@link SecretSource#fetchAll}. Secrets checked, fetched or {@link #prefetch prefetched}
+ * together share one point of the refresh window, so their next refreshes are batched again: 100
+ * secrets cost one check call per lifetime. A failed check or fetch of one secret is a failed
+ * refresh of that secret alone, retried with backoff. A renewable lease costs one {@link
+ * SecretSource#renew}. A same-version fetch keeps the held value and zeroes the copy. When the
+ * source can {@link SecretSource#watch watch}, a hint that some references may have changed
+ * refreshes the held entries it names about {@code 100 ms} later (hints in that window are
  * gathered into one refresh per entry), on the cache's threads, never on the watch's.
+ *
+ * <p><b>Lifetime per backend.</b> A value without a lease or a stated expiry lives {@code
+ * defaultTtl} when the user set it on the builder; otherwise its backend's {@link
+ * SecretSource#suggestedTtl suggestion} (asked once per secret), otherwise 5 minutes. An explicit
+ * {@link Builder#defaultTtl} always wins.
+ *
+ * <p><b>Fleets.</b> Every instance of a fleet learns the same published rotation time. Each cache
+ * draws, once, its own random share of {@link Builder#rotationSpread rotationSpread} (default 10
+ * s) and refreshes that long plus 1 s after a rotation time, so a fleet of N instances makes about
+ * N / spread calls a second instead of N in one second; an instance sees a scheduled rotation at
+ * most {@code 1 s + rotationSpread} after the rotation time (plus the backend call, plus backoff if
+ * the backend throttles). Likewise the fetch of new credentials near a lease's end is at 57% to
+ * 67% of the lease's remaining time, per instance. Neither is ever later than a hard end: a
+ * lease's end or a stated expiry has its own refresh, at {@code refreshAhead} of the lifetime,
+ * well before it. {@code refreshJitter(0)} turns both spreads off unless a rotation spread is set.
  *
  * <p><b>Time.</b> All instants come from the {@link Builder#clock clock} (a wall clock: leases and
  * expiries are wall-clock instants), and the tasks that act on them run on the {@link
