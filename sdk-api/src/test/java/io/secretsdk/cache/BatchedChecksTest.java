@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -276,6 +277,54 @@ class BatchedChecksTest {
       checks.unstall();
       mover.shutdownNow();
     }
+  }
+
+  @Test
+  void threadsThatForceARefreshDuringABatchedCheckJoinItWithoutAnotherBackendCall() throws Exception {
+    build(builder().refreshJitter(0));
+    cache.prefetch(refs);
+    Map<SecretRef, Secret> first = held();
+    checks.rotate("s7", "batched-secret-new-7");
+    CountDownLatch gate = checks.stall();
+    int threads = 32;
+    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+    try {
+      Future<?> moved = pool.submit(() -> manual.advance(Duration.ofSeconds(75)));
+      assertThat(checks.entered.await(5, TimeUnit.SECONDS)).isTrue();
+      CountDownLatch ready = new CountDownLatch(threads);
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<CompletableFuture<Secret>>> refreshed = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        SecretRef ref = refs.get(t % 8 == 0 ? 7 : t); // s7, the one changed, from four threads
+        refreshed.add(pool.submit(() -> {
+          ready.countDown();
+          go.await();
+          assertThat(cache.get(ref)).as("readers keep the held value meanwhile").isSameAs(first.get(ref));
+          return cache.refresh(ref); // joins the batch's in-flight load: returns at once
+        }));
+      }
+      assertThat(ready.await(5, TimeUnit.SECONDS)).isTrue();
+      go.countDown();
+      List<CompletableFuture<Secret>> joined = new ArrayList<>();
+      for (Future<CompletableFuture<Secret>> f : refreshed) {
+        joined.add(f.get(5, TimeUnit.SECONDS));
+      }
+      assertThat(joined).noneMatch(CompletableFuture::isDone);
+      assertThat(fake.fetches).hasValue(0);
+      gate.countDown();
+      moved.get(5, TimeUnit.SECONDS);
+      for (int t = 0; t < threads; t++) {
+        boolean s7 = t % 8 == 0 || t == 7;
+        assertThat(joined.get(t).get(5, TimeUnit.SECONDS).versionId()).isEqualTo(s7 ? "v2" : "v1");
+      }
+    } finally {
+      checks.unstall();
+      pool.shutdownNow();
+    }
+    assertThat(checks.asked).hasSize(1);
+    assertThat(checks.singleChecks).hasValue(0);
+    assertThat(fake.fetches).as("s7, the one changed, fetched once; nothing else").hasValue(1);
+    assertThat(checks.fetchedTogether).isEmpty();
   }
 
   @Test
