@@ -89,6 +89,56 @@ class FleetRotationSimulationTest {
     assertThat(run.adoptedAfterRotationMillis).hasSize(INSTANCES);
   }
 
+  @Test
+  void leaseEndFetchesOfAFleetAreSpreadPerInstanceAndAllStartBeforeTheLeaseEnds() {
+    LeakGuard.watch("fleet-secret-lease");
+    ManualClock clock = new ManualClock();
+    ManualScheduler scheduler = new ManualScheduler(clock);
+    FakeSource fake = new FakeSource(clock);
+    FakeSource.Spec spec = fake.put("db/creds", "fleet-secret-lease");
+    spec.leaseTtl = Duration.ofHours(1);
+    spec.maxTtl = Duration.ofHours(1); // the first renewal cannot extend it: new credentials are due
+    spec.renewable = true;
+    SecretRef creds = SecretRef.of("db/creds");
+    Instant start = clock.instant();
+    Instant leaseEnd = start.plus(Duration.ofHours(1));
+    List<SecretCache> fleet = new ArrayList<>();
+    List<Long> fetchedAtSeconds = new ArrayList<>();
+    long servedPastEnd = 0;
+    try {
+      for (int i = 0; i < 200; i++) {
+        SecretCache member = SecretCache.builder(fake).clock(clock).scheduler(scheduler)
+            .listenerExecutor(Runnable::run).resilience(ResiliencePolicy.none()).clockCheck(Duration.ZERO)
+            .seed(i).build();
+        fleet.add(member);
+        member.get(creds);
+      }
+      int seen = fake.fetches.get();
+      while (clock.instant().isBefore(leaseEnd)) {
+        clock.advance(Duration.ofSeconds(10));
+        for (int k = seen; k < fake.fetches.get(); k++) {
+          fetchedAtSeconds.add(Duration.between(start, clock.instant()).toSeconds());
+        }
+        seen = fake.fetches.get();
+        for (SecretCache member : fleet) {
+          Secret s = member.get(creds);
+          if (!clock.instant().isBefore(s.lease().orElseThrow().issuedAt().plus(s.lease().orElseThrow().ttl()))) {
+            servedPastEnd++;
+          }
+        }
+      }
+    } finally {
+      fleet.forEach(SecretCache::close);
+    }
+    // Renewal at 0.70..0.80 of the hour (2520..2880 s); new credentials at 57%..67% of what is left.
+    assertThat(fetchedAtSeconds).as("every instance fetched new credentials once").hasSize(200)
+        .allSatisfy(t -> assertThat(t).isBetween(2520L + 1080L * 17 / 30, 2880L + 720L * 2 / 3 + 10));
+    assertThat(fetchedAtSeconds.stream().distinct().count()).as("spread over many 10 s steps").isGreaterThan(15);
+    // Without a per-instance share, none would fetch before 2520 s + 2/3 of the 1080 s left.
+    assertThat(fetchedAtSeconds.stream().mapToLong(Long::longValue).min().orElseThrow()).isLessThan(3240L);
+    assertThat(servedPastEnd).isZero();
+  }
+
   /** One rotation seen by the fleet; {@code spread} null for the default, else set on every instance. */
   private Run simulate(Duration spread) {
     LeakGuard.watch("fleet-secret-");
