@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,14 +49,18 @@ import org.slf4j.LoggerFactory;
  * <p>Entries checked or fetched together get one point of the refresh window, so their next
  * refreshes come due together and are batched again: N secrets loaded together cost one check
  * call per lifetime, not N. Pulling an entry forward refreshes it at most that window of its
- * lifetime early (20% with the default jitter). Entries that are failing are left to their own
- * backoff, leased ones to their renewal or lease-end fetch.
+ * lifetime early (20% with the default jitter). An entry that is failing joins only if its own
+ * retry is due within {@link #RETRY_WINDOW_MILLIS}, so that the retries of a batch that failed as
+ * a whole (a throttled call) stay one call instead of one per secret; leased entries are left to
+ * their renewal or lease-end fetch.
  */
 final class BatchedChecks {
   private static final Logger log = LoggerFactory.getLogger(SecretCache.class);
 
   /** An entry joins a batch if its own refresh is due within this fraction of its lifetime. */
   static final double WINDOW = 0.1;
+  /** A failing entry joins a batch if its pending retry is due within this. */
+  static final long RETRY_WINDOW_MILLIS = DefaultSecretCache.BASE_BACKOFF_MILLIS;
   /** The most entries in one check call (an AWS ListSecrets page holds 100). */
   static final int MAX_PER_CALL = 100;
 
@@ -101,14 +107,20 @@ final class BatchedChecks {
       if (claims.size() >= MAX_PER_CALL) {
         break;
       }
-      if (!seenEntries.add(e) || !e.backend.equals(trigger.backend) || e.removed || e.failures > 0 || e.retryPending) {
-        continue; // an alias of an entry seen, another backend, or failing (its backoff decides)
+      if (!seenEntries.add(e) || !e.backend.equals(trigger.backend) || e.removed) {
+        continue; // an alias of an entry seen, or another backend
       }
       Version v = e.current;
-      if (v == null || v.lease != null || v.phase == Version.OVER || !dueWithin(v, now, window)) {
+      if (v == null || v.lease != null || v.phase == Version.OVER) {
         continue;
       }
-      Claim claim = claim(e, v);
+      boolean failing = e.failures > 0 || e.retryPending;
+      if (!failing && !dueWithin(v, now, window)) {
+        continue;
+      }
+      // A failing entry joins only if its own retry is due within RETRY_WINDOW_MILLIS: retries of
+      // a batch that failed as a whole stay one call, and no backoff is cut by more than that.
+      Claim claim = failing ? claimRetry(e, v) : claim(e, v);
       if (claim != null) {
         claims.add(claim);
       }
@@ -120,6 +132,18 @@ final class BatchedChecks {
   static boolean dueWithin(Version v, long now, double window) {
     long life = Math.max(1, v.endsAt - v.fetchedAt);
     return v.refreshAt - now <= (long) (life * window);
+  }
+
+  /** Claims a failing entry whose pending retry is due within {@link #RETRY_WINDOW_MILLIS}. */
+  private @Nullable Claim claimRetry(Entry e, Version v) {
+    synchronized (e) {
+      ScheduledFuture<?> retry = e.refreshTask;
+      if (!e.retryPending || retry == null || retry.isDone()
+          || retry.getDelay(TimeUnit.MILLISECONDS) > RETRY_WINDOW_MILLIS) {
+        return null;
+      }
+      return claim(e, v);
+    }
   }
 
   private @Nullable Claim claim(Entry e, Version v) {

@@ -7,6 +7,7 @@ import io.secretsdk.Secret;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretSource;
+import io.secretsdk.SecretThrottledException;
 import io.secretsdk.SecretUnavailableException;
 import io.secretsdk.SecretValue;
 import io.secretsdk.VersionCheck;
@@ -182,6 +183,28 @@ class BatchedChecksTest {
     assertThat(checks.asked).hasSize(1);
     assertThat(cache.get(refs.get(2))).isSameAs(first.get(refs.get(2)));
     assertThat(cache.stats().refreshFailures()).isEqualTo(1);
+  }
+
+  @Test
+  void theRetriesOfABatchThatWasThrottledAsAWholeAreOneBatchAgainNotOneCallPerSecret() {
+    build(builder().refreshJitter(0));
+    cache.prefetch(refs);
+    Map<SecretRef, Secret> first = held();
+    for (int i = 0; i < N; i++) {
+      checks.rotate("s" + i, "batched-secret-new-" + i);
+    }
+    checks.throttleFetchAll = true;
+    manual.advance(Duration.ofSeconds(75));
+    assertThat(cache.stats().refreshFailures()).isEqualTo(N);
+    assertThat(held()).as("the held values are served meanwhile").isEqualTo(first);
+    checks.throttleFetchAll = false;
+    manual.advance(Duration.ofSeconds(3)); // the backoffs: 0.5 to 1.5 s, one retry gathers them all
+    assertThat(checks.asked).hasSize(2).allSatisfy(batch -> assertThat(batch).hasSize(N));
+    assertThat(checks.fetchedTogether).hasSize(2).allSatisfy(batch -> assertThat(batch).hasSize(N));
+    assertThat(checks.singleChecks).hasValue(0);
+    assertThat(fake.fetches).hasValue(0);
+    assertThat(held().values()).allSatisfy(s -> assertThat(s.versionId()).isEqualTo("v2"));
+    assertThat(events).hasSize(N);
   }
 
   @Test
@@ -381,6 +404,7 @@ class BatchedChecksTest {
     volatile boolean answerNull;
     volatile boolean answerOthers;
     volatile boolean shareValues;
+    volatile boolean throttleFetchAll;
     volatile @Nullable String claimVersion;
     volatile @Nullable Duration suggested;
     volatile CountDownLatch entered = new CountDownLatch(1);
@@ -428,6 +452,9 @@ class BatchedChecksTest {
     public synchronized BatchResult fetchAll(Collection<SecretRef> refs) {
       if (fetchAllCalls++ > 0) {
         fetchedTogether.add(List.copyOf(refs));
+      }
+      if (throttleFetchAll) {
+        throw new SecretThrottledException("backend 'fake' throttled a batch of " + refs.size() + " secrets");
       }
       BatchResult result = fake.fetchAll(refs);
       if (!shareValues || result.found().size() < 2) {
