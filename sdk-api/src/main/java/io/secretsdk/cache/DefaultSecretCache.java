@@ -193,10 +193,10 @@ final class DefaultSecretCache implements SecretCache {
       listenerExecutor = own;
       this.ownedListenerExecutor = own;
     }
-    this.planner = new Planner(this, scheduler);
+    this.planner = new Planner(this, scheduler, b);
     this.loader = new Loader(this, loadExecutor);
     this.announcer = new Announcer(listenerExecutor);
-    this.newEntry = key -> new Entry(key, schemeOf(key), clock.millis());
+    this.newEntry = key -> new Entry(key, schemeOf(key), clock.millis(), planner.ttlFor(key));
     this.store =
         Caffeine.newBuilder()
             // Aliases weigh nothing: maximumSize counts secrets, not spellings.
@@ -642,6 +642,9 @@ final class DefaultSecretCache implements SecretCache {
     if (result == null) {
       result = new BatchResult(Map.of(), Map.of());
     }
+    // One point of the refresh window for the whole batch: their refreshes stay aligned and are
+    // checked together (see BatchedChecks).
+    double fraction = planner.refreshFraction();
     for (Map.Entry<SecretRef, Secret> found : result.found().entrySet()) {
       SecretRef userRef = wanted.get(found.getKey());
       if (userRef == null) {
@@ -650,7 +653,8 @@ final class DefaultSecretCache implements SecretCache {
       }
       Entry e = entryFor(userRef);
       try {
-        Loader.Installed installed = loader.install(e, found.getValue(), e.current == null ? null : Reason.BACKEND_CHANGED);
+        Loader.Installed installed = loader.install(e, found.getValue(), e.current == null ? null : Reason.BACKEND_CHANGED,
+            fraction);
         loads.increment();
         // observer hook: load completed (prefetch)
         observers.loaded(e.key, true, found.getValue(), null, started);

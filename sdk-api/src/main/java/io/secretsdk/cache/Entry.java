@@ -38,6 +38,8 @@ final class Entry {
   final SecretRef key;
   /** The scheme of the backend that serves this entry, named in messages. */
   final String backend;
+  /** The lifetime of values without a lease or expiry: {@code defaultTtl} or the source's suggestion. */
+  final long ttl;
   /** Other spellings of this reference that the store maps to this entry (e.g. without scheme). */
   final Set<SecretRef> aliases = ConcurrentHashMap.newKeySet();
   volatile @Nullable Version current;
@@ -76,9 +78,10 @@ final class Entry {
   /** Versions cut out of previous() by a later rotation, zeroed when their promised overlap ends. */
   @Nullable Map<Version, Retired> retired;
 
-  Entry(SecretRef key, String backend, long now) {
+  Entry(SecretRef key, String backend, long now, long ttl) {
     this.key = key;
     this.backend = backend;
+    this.ttl = ttl;
     this.idleSince = now;
   }
 

@@ -38,9 +38,9 @@ import org.slf4j.LoggerFactory;
  *       fields, and adopts the new metadata; another version is a rotation: the old one becomes
  *       previous for the overlap. An answer that cannot be installed (null, already over) is a
  *       failure, retried like any other, and whatever was fetched is zeroed.
- *   <li><b>Checks.</b> A scheduled refresh of an unleased value first asks {@link
- *       io.secretsdk.SecretSource#checkVersion}; an unchanged version keeps the held value and only
- *       moves its plan, without a fetch.
+ *   <li><b>Checks.</b> A scheduled refresh of an unleased value is a version check, batched with
+ *       the other entries of its backend due soon ({@link BatchedChecks}); an unchanged version
+ *       keeps the held value and only moves its plan ({@link #confirm}), without a fetch.
  *   <li><b>Failure.</b> The held value keeps being served; the step is retried with the {@link
  *       Planner}'s backoff. Not-found answers of entries holding nothing are remembered for {@code
  *       negativeTtl}.
@@ -51,10 +51,12 @@ final class Loader {
 
   private final DefaultSecretCache c;
   private final Executor loads;
+  private final BatchedChecks batches;
 
   Loader(DefaultSecretCache c, Executor loads) {
     this.c = c;
     this.loads = loads;
+    this.batches = new BatchedChecks(c, this);
   }
 
   /** Runs a task that may call the backend on the load executor. */
@@ -96,16 +98,15 @@ final class Loader {
       f = new CompletableFuture<>();
       e.inFlight = f;
     }
-    Version checkFirst = mode == Mode.SCHEDULED && reason == Reason.SCHEDULED_REFRESH ? seen : null;
     if (mode == Mode.SCHEDULED) {
       try {
-        loads.execute(() -> run(e, f, reason, checkFirst));
+        loads.execute(() -> run(e, f, reason));
       } catch (RejectedExecutionException rejected) {
         finish(e, f);
         f.completeExceptionally(c.closedError());
       }
     } else {
-      run(e, f, reason, null);
+      run(e, f, reason);
     }
     return f;
   }
@@ -124,8 +125,15 @@ final class Loader {
       } catch (RejectedExecutionException closed) {
         // closing
       }
+    } else if (v.lease == null) {
+      // A version check, batched with every entry of this backend due soon (see BatchedChecks).
+      try {
+        loads.execute(() -> batches.refresh(e, v));
+      } catch (RejectedExecutionException closed) {
+        // closing
+      }
     } else {
-      load(e, v.lease != null ? Reason.LEASE_ENDING : Reason.SCHEDULED_REFRESH, Mode.SCHEDULED, v);
+      load(e, Reason.LEASE_ENDING, Mode.SCHEDULED, v);
     }
   }
 
@@ -138,22 +146,11 @@ final class Loader {
     load(e, Reason.BACKEND_CHANGED, Mode.SCHEDULED, null);
   }
 
-  private void run(Entry e, CompletableFuture<Version> f, @Nullable Reason reason, @Nullable Version checkFirst) {
+  private void run(Entry e, CompletableFuture<Version> f, @Nullable Reason reason) {
     Installed done;
     // observer hook: load start
     long started = CacheObservers.start();
     try {
-      if (checkFirst != null && checkFirst.lease == null) {
-        Version confirmed = check(e, checkFirst);
-        if (confirmed != null) {
-          finish(e, f);
-          c.refreshes.increment();
-          // observer hook: refresh completed (confirmed by a version check)
-          c.observers.loaded(e.key, false, confirmed.borrowed, null, started);
-          f.complete(confirmed);
-          return;
-        }
-      }
       Secret fetched = c.guard(e.backend).call(e.key, () -> c.source.fetch(e.key));
       done = install(e, fetched, reason);
     } catch (RuntimeException | Error failure) {
@@ -186,16 +183,12 @@ final class Loader {
   }
 
   /**
-   * Asks the source which version is current. Unchanged: the held version is confirmed (its value
-   * and parsed fields kept, its plan moved) and returned. Changed, or the source cannot tell:
-   * {@code null}, and the caller fetches.
+   * Confirms the held version {@code v} after a check found it unchanged: a new {@link Version}
+   * over the same value, borrowed secret and parsed fields (new ones only if the check reports a
+   * new expiry or rotation time), planned at {@code fraction} of its new lifetime. If the entry
+   * changed or went meanwhile, nothing is installed and what it holds is returned.
    */
-  private @Nullable Version check(Entry e, Version v) {
-    Optional<VersionCheck> answer = c.guard(e.backend).call(e.key, () -> c.source.checkVersion(e.key));
-    if (answer == null || answer.isEmpty() || !answer.get().versionId().equals(v.versionId())) {
-      return null;
-    }
-    VersionCheck check = answer.get();
+  Version confirm(Entry e, Version v, VersionCheck check, double fraction) {
     Secret borrowed = v.borrowed;
     boolean newExpiry = check.expiresAt().isPresent() && !check.expiresAt().equals(borrowed.expiresAt());
     boolean newRotation = check.nextRotationAt().isPresent() && !check.nextRotationAt().equals(borrowed.nextRotationAt());
@@ -206,14 +199,17 @@ final class Loader {
       borrowed = b.build();
     }
     long now = c.clock.millis();
-    Version next = c.planner.version(v.value, borrowed, false, now, c.planner.refreshFraction());
+    Version next = c.planner.version(v.value, borrowed, false, now, fraction, e.ttl);
     if (next.phase == Version.OVER) {
       throw expiredAnswer(e, next);
     }
     synchronized (e) {
-      if (e.current != v || e.removed || c.closed) {
-        return e.current != null ? e.current : v;
+      if (e.current != v || e.removed || c.closed || v.value.isDestroyed()) {
+        Version held = e.current;
+        return held != null ? held : v;
       }
+      // observer hook: a confirmed version keeps its first-read mark
+      next.inheritRead(v);
       v.cancelFlips();
       e.current = next;
       e.fresh = null;
@@ -278,6 +274,14 @@ final class Loader {
    * rotation. An answer that cannot be served is zeroed and thrown as the failure it is.
    */
   Installed install(Entry e, @Nullable Secret fetched, @Nullable Reason reason) {
+    return install(e, fetched, reason, c.planner.refreshFraction());
+  }
+
+  /**
+   * {@link #install(Entry, Secret, Reason)} at a given point of the refresh window: secrets
+   * fetched together share one, so that their next steps stay aligned and are batched again.
+   */
+  Installed install(Entry e, @Nullable Secret fetched, @Nullable Reason reason, double fraction) {
     if (fetched == null) {
       throw new SecretFormatException("backend '" + e.backend + "' answered nothing (null) for secret '" + e.key
           + "'; this is a bug of its SecretSource", e.key);
@@ -296,7 +300,7 @@ final class Loader {
         boolean sameVersion = old != null && old.versionId().equals(fetched.versionId()) && !old.value.isDestroyed();
         if (sameVersion) {
           installed = c.planner.version(old.value, sameVersion(old.borrowed, fetched), renewable(fetched), now,
-              c.planner.refreshFraction());
+              fraction, e.ttl);
           // observer hook: the same version keeps its first-read mark
           installed.inheritRead(old);
         } else {
@@ -307,7 +311,7 @@ final class Loader {
             owned = copy(owned);
           }
           installed = c.planner.version(owned, fetched.toBuilder().value(owned.borrow()).build(), renewable(fetched),
-              now, c.planner.refreshFraction());
+              now, fraction, e.ttl);
         }
         if (installed.phase == Version.OVER) {
           if (!sameVersion) {
@@ -423,7 +427,7 @@ final class Loader {
     return b.build();
   }
 
-  private static SecretValue copy(SecretValue v) {
+  static SecretValue copy(SecretValue v) {
     return v.isBinary() ? v.withBytes(SecretValue::copyOfBinary) : SecretValue.wrap(v.toCharArray());
   }
 
@@ -479,7 +483,7 @@ final class Loader {
           ? v.borrowed.toBuilder().lease(renewed).value(v.borrowed.value()).build()
           : v.borrowed;
       next = c.planner.version(v.value, borrowed, keepRenewing, now,
-          keepRenewing ? c.planner.refreshFraction() : DefaultSecretCache.LEASE_END_FETCH_AT);
+          keepRenewing ? c.planner.refreshFraction() : c.planner.leaseEndFetchAt, e.ttl);
       // observer hook: a renewed version keeps its first-read mark
       next.inheritRead(v);
       v.cancelFlips();

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -44,14 +45,59 @@ import org.slf4j.LoggerFactory;
 final class Planner {
   private static final Logger log = LoggerFactory.getLogger(SecretCache.class);
 
+  /**
+   * How far a lease-end fetch is spread per cache instance, as a fraction of {@link
+   * DefaultSecretCache#LEASE_END_FETCH_AT}: an instance fetches new credentials between 85% and
+   * 100% of that point, always well before the lease ends.
+   */
+  static final double LEASE_END_SPREAD = 0.15;
+
   private final DefaultSecretCache c;
   private final ScheduledExecutorService scheduler;
   /** The wall clock's reading at the last check; written by the check task only. */
   private volatile long lastWall;
+  /** The builder's lifetime when the user set one, else -1: the source's suggestion wins then. */
+  private final long explicitTtl;
+  /**
+   * This instance's wait after a published rotation time: {@code AFTER_ROTATION_MILLIS} plus its
+   * own random share of {@code rotationSpread}, drawn once, so that a fleet which learned the same
+   * rotation time spreads its refreshes over the spread instead of calling in one second.
+   */
+  final long afterRotationMillis;
+  /** This instance's point of a lease's remaining time at which new credentials are fetched. */
+  final double leaseEndFetchAt;
 
-  Planner(DefaultSecretCache c, ScheduledExecutorService scheduler) {
+  Planner(DefaultSecretCache c, ScheduledExecutorService scheduler, SecretCache.Builder b) {
     this.c = c;
     this.scheduler = scheduler;
+    this.explicitTtl = b.defaultTtlSet ? DefaultSecretCache.saturatedMillis(b.defaultTtl) : -1;
+    double share = b.seed != null ? new SplittableRandom(b.seed).nextDouble() : ThreadLocalRandom.current().nextDouble();
+    // refreshJitter(0) asks for a schedule without chance: no spread then, unless a rotation
+    // spread was asked for explicitly.
+    boolean jitter = b.refreshJitter > 0;
+    long spread = jitter || b.rotationSpreadSet ? DefaultSecretCache.saturatedMillis(b.rotationSpread) : 0;
+    this.afterRotationMillis = plus(DefaultSecretCache.AFTER_ROTATION_MILLIS, (long) (share * spread));
+    this.leaseEndFetchAt = DefaultSecretCache.LEASE_END_FETCH_AT * (1 - (jitter ? LEASE_END_SPREAD * share : 0));
+  }
+
+  /**
+   * The lifetime of values without a lease or expiry for one entry: the builder's {@code
+   * defaultTtl} when the user set it, else the source's {@link io.secretsdk.SecretSource#suggestedTtl}
+   * for the reference, else the builder's default. Asked once, when the entry is made.
+   */
+  long ttlFor(SecretRef key) {
+    if (explicitTtl >= 0) {
+      return explicitTtl;
+    }
+    try {
+      Optional<Duration> suggested = c.source.suggestedTtl(key);
+      if (suggested != null && suggested.isPresent() && !suggested.get().isNegative() && !suggested.get().isZero()) {
+        return DefaultSecretCache.saturatedMillis(suggested.get());
+      }
+    } catch (RuntimeException unroutable) {
+      // a reference the source cannot route: its fetch will say why
+    }
+    return c.defaultTtl;
   }
 
   // ---------------------------------------------------------------- version times
@@ -66,7 +112,7 @@ final class Planner {
    * The times of a version fetched (or renewed, or confirmed unchanged) at {@code now}, refreshed
    * at {@code fraction} of its lifetime.
    */
-  Version version(SecretValue owned, Secret borrowed, boolean renewable, long now, double fraction) {
+  Version version(SecretValue owned, Secret borrowed, boolean renewable, long now, double fraction, long ttl) {
     Lease lease = borrowed.lease().orElse(null);
     long hard = Long.MAX_VALUE;
     if (lease != null) {
@@ -77,13 +123,13 @@ final class Planner {
       hard = Math.min(hard, millisOf(expiresAt.get()));
     }
     boolean hardEnd = hard != Long.MAX_VALUE;
-    long endsAt = lease != null ? hard : Math.min(plus(now, c.defaultTtl), hard);
+    long endsAt = lease != null ? hard : Math.min(plus(now, ttl), hard);
     long serveUntil = lease != null ? endsAt : Math.min(plus(endsAt, c.maxStale), hard);
     long life = Math.max(1, endsAt - now);
     long refreshAt = plus(now, Math.max(DefaultSecretCache.MIN_REFRESH_MILLIS, (long) (life * fraction)));
     Optional<Instant> rotation = borrowed.nextRotationAt();
     if (rotation.isPresent()) {
-      long after = plus(millisOf(rotation.get()), DefaultSecretCache.AFTER_ROTATION_MILLIS);
+      long after = plus(millisOf(rotation.get()), afterRotationMillis);
       if (after > now && after < refreshAt) {
         refreshAt = after;
       }

@@ -46,16 +46,37 @@ import org.jspecify.annotations.Nullable;
  * canonical form; a listener registered under either spelling hears it. The {@code #field} of a
  * reference is applied to what {@link #value} and {@link #accepted} return.
  *
- * <p><b>What a refresh costs.</b> A scheduled refresh of a value without a lease first asks the
- * source's {@link SecretSource#checkVersion} (a metadata call where the backend has one). If the
- * version is unchanged, the held value, its borrowed {@link Secret} and its parsed fields are kept,
- * only the plan moves (to a new expiry or rotation time if the check reports one): no fetch, no
- * copy. A changed version, or a source that cannot tell, costs one {@link SecretSource#fetch}. A
- * renewable lease costs one {@link SecretSource#renew}; a failed check, fetch or renewal is a failed
- * refresh, retried with backoff. A same-version fetch keeps the held value and zeroes the copy.
- * When the source can {@link SecretSource#watch watch}, a hint that some references may have
- * changed refreshes the held entries it names about {@code 100 ms} later (hints in that window are
+ * <p><b>What a refresh costs.</b> A scheduled refresh of a value without a lease is a version
+ * check, batched: when one secret's refresh comes due, every secret of the same backend whose
+ * refresh is due within {@code 0.1 + refreshJitter} of its lifetime joins it (up to 100), and one
+ * {@link SecretSource#checkVersions} call (a metadata call where the backend has one: AWS
+ * ListSecrets) asks for all of them; a lone secret asks {@link SecretSource#checkVersion}. A secret
+ * whose version is unchanged keeps the held value, its borrowed {@link Secret} and its parsed
+ * fields; only the plan moves (to a new expiry or rotation time if the check reports one): no
+ * fetch, no copy. The secrets that changed, or that the source could not check, are fetched with
+ * one {@link SecretSource#fetchAll}. Secrets checked, fetched or {@link #prefetch prefetched}
+ * together share one point of the refresh window, so their next refreshes are batched again: 100
+ * secrets cost one check call per lifetime. A failed check or fetch of one secret is a failed
+ * refresh of that secret alone, retried with backoff. A renewable lease costs one {@link
+ * SecretSource#renew}. A same-version fetch keeps the held value and zeroes the copy. When the
+ * source can {@link SecretSource#watch watch}, a hint that some references may have changed
+ * refreshes the held entries it names about {@code 100 ms} later (hints in that window are
  * gathered into one refresh per entry), on the cache's threads, never on the watch's.
+ *
+ * <p><b>Lifetime per backend.</b> A value without a lease or a stated expiry lives {@code
+ * defaultTtl} when the user set it on the builder; otherwise its backend's {@link
+ * SecretSource#suggestedTtl suggestion} (asked once per secret), otherwise 5 minutes. An explicit
+ * {@link Builder#defaultTtl} always wins.
+ *
+ * <p><b>Fleets.</b> Every instance of a fleet learns the same published rotation time. Each cache
+ * draws, once, its own random share of {@link Builder#rotationSpread rotationSpread} (default 10
+ * s) and refreshes that long plus 1 s after a rotation time, so a fleet of N instances makes about
+ * N / spread calls a second instead of N in one second; an instance sees a scheduled rotation at
+ * most {@code 1 s + rotationSpread} after the rotation time (plus the backend call, plus backoff if
+ * the backend throttles). Likewise the fetch of new credentials near a lease's end is at 57% to
+ * 67% of the lease's remaining time, per instance. Neither is ever later than a hard end: a
+ * lease's end or a stated expiry has its own refresh, at {@code refreshAhead} of the lifetime,
+ * well before it. {@code refreshJitter(0)} turns both spreads off unless a rotation spread is set.
  *
  * <p><b>Time.</b> All instants come from the {@link Builder#clock clock} (a wall clock: leases and
  * expiries are wall-clock instants), and the tasks that act on them run on the {@link
@@ -247,6 +268,12 @@ public interface SecretCache extends AutoCloseable {
   final class Builder {
     final SecretSource source;
     Duration defaultTtl = Duration.ofMinutes(5);
+    /** Whether the user set {@link #defaultTtl}: then it wins over the source's suggestion. */
+    boolean defaultTtlSet;
+    Duration rotationSpread = Duration.ofSeconds(10);
+    boolean rotationSpreadSet;
+    /** For tests: the seed of this instance's spread (rotation step, lease-end fetch); null for random. */
+    @Nullable Long seed;
     double refreshAhead = 0.75;
     double refreshJitter = 0.1;
     Duration maxStale = Duration.ofHours(1);
@@ -267,13 +294,43 @@ public interface SecretCache extends AutoCloseable {
     }
 
     /**
-     * How long a value without a lease, expiry or rotation schedule is good for. Default 5 minutes.
+     * How long a value without a lease, expiry or rotation schedule is good for. When not set, each
+     * secret gets its backend's {@link SecretSource#suggestedTtl suggested lifetime} (a backend
+     * whose change checks are cheap or batched suggests its own), and 5 minutes where the backend
+     * suggests none. A value set here wins over every suggestion.
      *
      * @param ttl a positive duration
      * @return this builder
      */
     public Builder defaultTtl(Duration ttl) {
       this.defaultTtl = positive(ttl, "defaultTtl");
+      this.defaultTtlSet = true;
+      return this;
+    }
+
+    /**
+     * How widely the instances of a fleet spread their refresh after a published rotation time
+     * (AWS {@code NextRotationDate}, GCP {@code next_rotation_time}). Every instance learns the
+     * same rotation time; each cache waits {@code 1 s} plus its own random share of this spread,
+     * drawn once per cache, so that N instances make about N / spread refreshes per second
+     * instead of N in one second. The bound: an instance refreshes at most {@code 1 s + spread}
+     * after the rotation time (plus the backend call, plus retries if the backend throttles). A
+     * hard end (a lease's end, a stated expiry) is never waited past: its own refresh, planned at
+     * {@code refreshAhead} of the lifetime, comes first. Default 10 seconds; with {@code
+     * refreshJitter(0)} and no spread set here, there is none.
+     *
+     * @param spread zero or more; zero refreshes every instance exactly 1 s after the rotation time
+     * @return this builder
+     */
+    public Builder rotationSpread(Duration spread) {
+      this.rotationSpread = notNegative(spread, "rotationSpread");
+      this.rotationSpreadSet = true;
+      return this;
+    }
+
+    /** For tests: a seed for this instance's random spread, so that a fleet simulation repeats. */
+    Builder seed(long seed) {
+      this.seed = seed;
       return this;
     }
 

@@ -143,31 +143,52 @@ class SecretCacheTest {
   }
 
   @Test
-  void refreshTimesAreSpreadByTheJitter() {
+  void refreshTimesAreSpreadByTheJitterAcrossCacheInstances() {
+    // Twenty instances (a fleet) each holding the same secret: their refreshes are spread.
+    List<SecretCache> fleet = new ArrayList<>();
     List<Long> refreshedAt = new ArrayList<>();
-    for (int i = 0; i < 20; i++) {
-      String name = "spread/" + i;
-      source.put(name, "hunter2-first");
-    }
-    build(builder().refreshJitter(0.2));
-    Instant start = clock.instant();
-    for (int i = 0; i < 20; i++) {
-      cache.get(SecretRef.of("spread/" + i));
-    }
-    int seen = source.fetches.get();
-    for (int s = 0; s < 100; s++) {
-      clock.advance(Duration.ofSeconds(1));
-      int now = source.fetches.get();
-      for (int k = seen; k < now; k++) {
-        refreshedAt.add(Duration.between(start, clock.instant()).toSeconds());
+    try {
+      Instant start = clock.instant();
+      for (int i = 0; i < 20; i++) {
+        SecretCache member = builder().refreshJitter(0.2).build();
+        fleet.add(member);
+        member.get(DB);
       }
-      seen = now;
-      if (refreshedAt.size() >= 20) {
-        break;
+      int seen = source.fetches.get();
+      for (int s = 0; s < 100 && refreshedAt.size() < 20; s++) {
+        clock.advance(Duration.ofSeconds(1));
+        int now = source.fetches.get();
+        for (int k = seen; k < now; k++) {
+          refreshedAt.add(Duration.between(start, clock.instant()).toSeconds());
+        }
+        seen = now;
       }
+    } finally {
+      fleet.forEach(SecretCache::close);
     }
     assertThat(refreshedAt).hasSize(20).allSatisfy(t -> assertThat(t).isBetween(65L, 86L));
     assertThat(Set.copyOf(refreshedAt)).hasSizeGreaterThan(1);
+  }
+
+  @Test
+  void secretsLoadedTogetherByOneInstanceAreRefreshedTogetherWithOneBatchCall() {
+    for (int i = 0; i < 20; i++) {
+      source.put("spread/" + i, "hunter2-first");
+    }
+    build(builder().refreshJitter(0.2));
+    for (int i = 0; i < 20; i++) {
+      cache.get(SecretRef.of("spread/" + i));
+      clock.advance(Duration.ofMillis(50)); // loaded one after another, within a second
+    }
+    assertThat(source.fetches).hasValue(20);
+    clock.advance(Duration.ofSeconds(90));
+    // The source cannot check versions: the twenty are fetched together, in one fetchAll.
+    assertThat(source.fetchAlls).hasValue(1);
+    assertThat(source.fetches).hasValue(20);
+    clock.advance(Duration.ofSeconds(90));
+    assertThat(source.fetchAlls).as("still aligned one lifetime later").hasValue(2);
+    assertThat(source.fetches).hasValue(20);
+    assertThat(cache.stats().refreshes()).isEqualTo(40);
   }
 
   @Test
