@@ -2,6 +2,7 @@ package io.secretsdk.cache;
 
 import io.secretsdk.BatchResult;
 import io.secretsdk.Secret;
+import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretUnavailableException;
@@ -164,6 +165,11 @@ final class BatchedChecks {
     VersionChecks answer;
     try {
       answer = check(backend, claims);
+    } catch (SecretAccessDeniedException refused) {
+      // May read the values but not their metadata: a check is only a saving, so fetch instead.
+      log.debug("backend '{}' refused the change check of {} secrets; fetching them instead", backend, claims.size());
+      fetch(backend, claims, fraction, started);
+      return;
     } catch (RuntimeException | Error all) {
       for (Claim claim : claims) {
         fail(claim, all, started);
@@ -182,7 +188,7 @@ final class BatchedChecks {
         } catch (RuntimeException unservable) {
           fail(claim, unservable, started);
         }
-      } else if (check == null && failed != null) {
+      } else if (check == null && failed != null && !(failed instanceof SecretAccessDeniedException)) {
         fail(claim, failed, started);
       } else {
         toFetch.add(claim);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.secretsdk.BatchResult;
 import io.secretsdk.Secret;
+import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretSource;
@@ -208,6 +209,23 @@ class BatchedChecksTest {
   }
 
   @Test
+  void aBackendThatMayReadValuesButNotTheirMetadataIsFetchedInsteadOfFailingEveryRefresh() {
+    build(builder().refreshJitter(0));
+    cache.prefetch(refs);
+    Map<SecretRef, Secret> first = held();
+    checks.refuseChecks = true;
+    manual.advance(Duration.ofSeconds(75));
+    assertThat(fake.fetchAlls).as("the refused check call: everything fetched, in one call").hasValue(2);
+    assertThat(cache.stats().refreshFailures()).isZero();
+    checks.refuseEach = true; // the call answers, refusing each reference
+    manual.advance(Duration.ofSeconds(75));
+    assertThat(fake.fetchAlls).hasValue(3);
+    assertThat(cache.stats().refreshFailures()).isZero();
+    assertThat(held()).as("same versions: the held values stay").isEqualTo(first);
+    assertThat(events).isEmpty();
+  }
+
+  @Test
   void aCheckAnsweringNothingOrOtherSecretsFallsBackToOneBatchFetch() {
     build(builder().refreshJitter(0));
     cache.prefetch(refs);
@@ -405,6 +423,9 @@ class BatchedChecksTest {
     volatile boolean answerOthers;
     volatile boolean shareValues;
     volatile boolean throttleFetchAll;
+    /** Refuses the whole check call, or (with {@code refuseEach}) each reference in its answer. */
+    volatile boolean refuseChecks;
+    volatile boolean refuseEach;
     volatile @Nullable String claimVersion;
     volatile @Nullable Duration suggested;
     volatile CountDownLatch entered = new CountDownLatch(1);
@@ -498,10 +519,15 @@ class BatchedChecksTest {
       if (answerNull) {
         return null;
       }
+      if (refuseChecks && !refuseEach) {
+        throw new SecretAccessDeniedException("backend 'fake' refused the check: no metadata permission", null);
+      }
       Map<SecretRef, VersionCheck> found = new LinkedHashMap<>();
       Map<SecretRef, SecretException> failed = new LinkedHashMap<>();
       for (SecretRef ref : refs) {
-        if (answerOthers) {
+        if (refuseChecks) {
+          failed.put(ref, new SecretAccessDeniedException("backend 'fake' refused the check of '" + ref.name() + "'", ref));
+        } else if (answerOthers) {
           found.put(SecretRef.parse("fake://not-asked-" + ref.name()), VersionCheck.of("v1"));
         } else if (failing.contains(ref.name())) {
           failed.put(ref, new SecretUnavailableException("backend 'fake' is down for '" + ref.name() + "'", ref));
