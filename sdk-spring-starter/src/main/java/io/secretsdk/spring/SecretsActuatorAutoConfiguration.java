@@ -22,7 +22,7 @@ import org.springframework.core.io.ResourceLoader;
  * {@code MeterBinder} (which Boot binds to every registry).
  */
 @AutoConfiguration(after = SecretsAutoConfiguration.class)
-@ConditionalOnBean({SecretCache.class, SecretsActivity.class})
+@ConditionalOnBean(SecretCache.class)
 public class SecretsActuatorAutoConfiguration {
 
   /** Made by Spring. */
@@ -36,9 +36,8 @@ public class SecretsActuatorAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint(SecretsEndpoint.class)
-    SecretsEndpoint secretsEndpoint(SecretCache cache, SecretsActivity activity, SecretsProperties properties,
-        ResourceLoader loader) {
-      return new SecretsEndpoint(cache, activity, properties,
+    SecretsEndpoint secretsEndpoint(SecretCache cache, SecretsProperties properties, ResourceLoader loader) {
+      return new SecretsEndpoint(cache,
           Backends.configured(properties, loader.getClassLoader()).stream().map(Backends.Backend::name).toList());
     }
   }
@@ -50,14 +49,15 @@ public class SecretsActuatorAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "secretsHealthIndicator")
     @ConditionalOnEnabledHealthIndicator("secrets")
-    SecretsHealthIndicator secretsHealthIndicator(SecretsActivity activity, SecretsProperties properties) {
-      return new SecretsHealthIndicator(activity, properties);
+    SecretsHealthIndicator secretsHealthIndicator(SecretCache cache) {
+      return new SecretsHealthIndicator(cache);
     }
   }
 
   /** The meters, with Micrometer. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "io.micrometer.core.instrument.binder.MeterBinder")
+  @ConditionalOnBean(SecretsActivity.class)
   static class MetricsConfiguration {
     @Bean
     @ConditionalOnMissingBean
