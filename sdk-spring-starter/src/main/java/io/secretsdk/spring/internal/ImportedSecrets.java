@@ -78,7 +78,12 @@ public final class ImportedSecrets {
           + "are invalid: " + String.join("; ", problems));
     }
     SecretsActivity activity = new SecretsActivity(Clock.systemUTC());
-    SecretSource source = Backends.routingSource(p, ImportedSecrets.class.getClassLoader());
+    SecretSource source;
+    try {
+      source = Backends.routingSource(p, ImportedSecrets.class.getClassLoader());
+    } catch (SecretConfigurationException e) {
+      throw PropertyNames.inSecretsTerms(e);
+    }
     SecretCache cache;
     try {
       cache = SecretsCaches.build(activity.instrument(source), p, null);
