@@ -192,6 +192,38 @@ class SecretsActuatorTest {
   }
 
   @Test
+  void aLeaseWhoseRenewalFailsIsOutOfServiceInItsLastTenthAndDownWhenItEnds() {
+    Files2.write(dir.resolve("db.json"), "{\"username\":\"app\",\"password\":\"" + Files2.value("pw") + "\"}");
+    SwitchableSource source = new SwitchableSource(dir);
+    source.clock = clock;
+    source.leaseTtl = Duration.ofSeconds(100);
+    onManualTime(source, breaker(1000)).run(ctx -> {
+      SecretCache cache = ctx.getBean(SecretCache.class);
+      SecretsHealthIndicator health = ctx.getBean("secretsHealthIndicator", SecretsHealthIndicator.class);
+      cache.get(DB);
+      JsonNode secret = JsonMapper.builder().build().readTree(json(ctx.getBean(SecretsEndpoint.class).report()))
+          .get("secrets").get(0);
+      assertThat(secret.get("nextStep").asString()).isEqualTo("NEW_CREDENTIALS");
+      assertThat(secret.get("lease").get("remainingSeconds").asLong()).isEqualTo(100);
+      assertThat(secret.get("lease").get("renewable").asBoolean()).isFalse();
+      assertThat(secret.get("servableUntil").asString()).isEqualTo(ManualClock.DEFAULT_START.plusSeconds(100).toString());
+
+      source.down = true;
+      clock.advance(Duration.ofSeconds(80));
+      assertThat(health.health().getStatus()).isEqualTo(Status.UP);
+      assertThat(health.health().getDetails().get("failing")).isEqualTo(List.of("file://db.json"));
+
+      clock.advance(Duration.ofSeconds(12));
+      assertThat(health.health().getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+      assertThat(health.health().getDetails().get("leaseEnding")).isEqualTo(List.of("file://db.json"));
+
+      clock.advance(Duration.ofSeconds(8));
+      assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
+      assertThat(health.health().getDetails().get("unavailable")).isEqualTo(List.of("file://db.json"));
+    });
+  }
+
+  @Test
   void aSecretThatCannotBeReadIsDownButOneThatDoesNotExistIsOnlyMissing() {
     Files2.write(dir.resolve("db.json"), "{\"username\":\"app\",\"password\":\"" + Files2.value("pw") + "\"}");
     SwitchableSource source = new SwitchableSource(dir);
