@@ -40,10 +40,12 @@ final class Snapshots {
    * A snapshot of the entries {@code entries} (aliases included, each entry once) at the clock's
    * reading {@code now}.
    *
+   * @param now the cache clock's reading, in epoch millis
    * @param entries the store's values (an entry appears once per spelling)
    * @param schemes every scheme the cache has met
    * @param guards the resilience guards made so far, by scheme
    * @param breakers whether the policy has a circuit breaker at all
+   * @param stats the cache's counters
    */
   static CacheSnapshot take(long now, Collection<Entry> entries, Set<String> schemes, Map<String, GuardedCalls> guards,
       boolean breakers, CacheStats stats) {
