@@ -728,6 +728,13 @@ final class DefaultSecretCache implements SecretCache {
   }
 
   @Override
+  public CacheSnapshot snapshot() {
+    checkOpen();
+    return Snapshots.take(clock.millis(), store.asMap().values(), Set.copyOf(backends), Map.copyOf(guards),
+        resilience.circuitBreaker().isPresent(), stats());
+  }
+
+  @Override
   public void close() {
     if (closed) {
       return;

@@ -257,6 +257,18 @@ public interface SecretCache extends AutoCloseable {
   CacheStats stats();
 
   /**
+   * What the cache holds now, as it sees it: per entry its version, stages, times (fetched, end of
+   * lifetime, serving limit), next planned step and why, phase, failures, lease (never its id) and
+   * overlapping versions; per backend its circuit breaker. Never a value. Taking it walks the
+   * entries (briefly taking each one's lock) and leaves reads alone; meant for health checks and
+   * diagnostics, not for every request.
+   *
+   * @return an immutable snapshot
+   * @throws IllegalStateException if the cache is closed
+   */
+  CacheSnapshot snapshot();
+
+  /**
    * Cancels every schedule and destroys every value held, previous versions included. Later calls
    * throw {@link IllegalStateException}. Idempotent. The source is not closed: whoever built it
    * closes it.

@@ -4,7 +4,6 @@ import io.secretsdk.cache.SecretCache;
 import io.secretsdk.micrometer.SecretMetrics;
 import io.secretsdk.observe.SecretObserver;
 import io.secretsdk.spring.internal.Backends;
-import io.secretsdk.spring.internal.SecretsActivity;
 import io.secretsdk.spring.internal.SecretsEndpoint;
 import io.secretsdk.spring.internal.SecretsHealthIndicator;
 import org.springframework.beans.factory.SmartInitializingSingleton;
@@ -25,7 +24,7 @@ import org.springframework.core.io.ResourceLoader;
  * the starter's cache is built with.
  */
 @AutoConfiguration(after = SecretsAutoConfiguration.class)
-@ConditionalOnBean({SecretCache.class, SecretsActivity.class})
+@ConditionalOnBean(SecretCache.class)
 public class SecretsActuatorAutoConfiguration {
 
   /** Made by Spring. */
@@ -39,9 +38,8 @@ public class SecretsActuatorAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnAvailableEndpoint(SecretsEndpoint.class)
-    SecretsEndpoint secretsEndpoint(SecretCache cache, SecretsActivity activity, SecretsProperties properties,
-        ResourceLoader loader) {
-      return new SecretsEndpoint(cache, activity, properties,
+    SecretsEndpoint secretsEndpoint(SecretCache cache, SecretsProperties properties, ResourceLoader loader) {
+      return new SecretsEndpoint(cache,
           Backends.configured(properties, loader.getClassLoader()).stream().map(Backends.Backend::name).toList());
     }
   }
@@ -53,8 +51,8 @@ public class SecretsActuatorAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "secretsHealthIndicator")
     @ConditionalOnEnabledHealthIndicator("secrets")
-    SecretsHealthIndicator secretsHealthIndicator(SecretsActivity activity, SecretsProperties properties) {
-      return new SecretsHealthIndicator(activity, properties);
+    SecretsHealthIndicator secretsHealthIndicator(SecretCache cache) {
+      return new SecretsHealthIndicator(cache);
     }
   }
 

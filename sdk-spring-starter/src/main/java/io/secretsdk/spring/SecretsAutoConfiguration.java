@@ -1,11 +1,13 @@
 package io.secretsdk.spring;
 
+import io.secretsdk.SecretConfigurationException;
 import io.secretsdk.SecretSource;
 import io.secretsdk.cache.RotationEvent;
 import io.secretsdk.cache.SecretCache;
 import io.secretsdk.observe.SecretObserver;
 import io.secretsdk.resilience.ResiliencePolicy;
 import io.secretsdk.spring.internal.Backends;
+import io.secretsdk.spring.internal.PropertyNames;
 import io.secretsdk.spring.internal.RotationPublisher;
 import io.secretsdk.spring.internal.SecretsActivity;
 import io.secretsdk.spring.internal.SecretsCaches;
@@ -62,7 +64,11 @@ public class SecretsAutoConfiguration {
   @Bean
   @ConditionalOnMissingBean({SecretSource.class, SecretCache.class})
   SecretSource secretSource(SecretsProperties properties, ResourceLoader resourceLoader) {
-    return Backends.routingSource(properties, resourceLoader.getClassLoader());
+    try {
+      return Backends.routingSource(properties, resourceLoader.getClassLoader());
+    } catch (SecretConfigurationException e) {
+      throw PropertyNames.inSecretsTerms(e);
+    }
   }
 
   /**

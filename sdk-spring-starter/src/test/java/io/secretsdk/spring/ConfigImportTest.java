@@ -8,16 +8,21 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.secretsdk.SecretRef;
 import io.secretsdk.cache.SecretCache;
 import io.secretsdk.micrometer.SecretMetrics;
+import io.secretsdk.spring.internal.ImportedSecrets;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.bootstrap.ConfigurableBootstrapContext;
 import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -89,6 +94,47 @@ class ConfigImportTest {
         "--spring.config.import=optional:secrets:vault://secret/app?prefix=app"))) {
       assertThat(ctx.getEnvironment().getProperty("app.api-key")).isNull();
     }
+  }
+
+  @Test
+  void aStartThatFailsAtImportClosesTheImportsCacheAndSourceAndLeavesNoThreadOfTheirs() throws Exception {
+    Path token = Files.writeString(dir.resolve("token"), Files2.value("hvs"), StandardCharsets.UTF_8);
+    int closed;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = s.getLocalPort();
+    }
+    assertFailedStartClosesTheImport("--secrets.vault.address=http://127.0.0.1:" + closed,
+        "--secrets.vault.auth.method=token", "--secrets.vault.auth.token-file=" + token,
+        "--spring.config.import=secrets:vault://secret/app?prefix=app");
+    assertFailedStartClosesTheImport("--secrets.file.root=" + dir,
+        "--spring.config.import=secrets:file://missing.json?prefix=app");
+  }
+
+  private static void assertFailedStartClosesTheImport(String... args) {
+    Set<Thread> before = sdkThreads();
+    AtomicReference<ConfigurableBootstrapContext> bootstrap = new AtomicReference<>();
+    SpringApplicationBuilder app = new SpringApplicationBuilder(App.class).web(WebApplicationType.NONE)
+        .logStartupInfo(false).addBootstrapRegistryInitializer(r -> bootstrap.set((ConfigurableBootstrapContext) r));
+    assertThatThrownBy(() -> app.run(args)).satisfies(e -> assertThat(SecretsAutoConfigurationTest.allMessages(e))
+        .contains("secret"));
+    SecretCache cache = bootstrap.get().get(ImportedSecrets.class).cache();
+    assertThatThrownBy(cache::snapshot).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      Set<Thread> left = sdkThreads();
+      left.removeAll(before);
+      assertThat(left).extracting(Thread::getName).isEmpty();
+    });
+  }
+
+  /** The live threads the SDK names (cache timer and loads, listeners, call timeouts, backend clients). */
+  private static Set<Thread> sdkThreads() {
+    Set<Thread> out = new HashSet<>();
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (t.isAlive() && t.getName().startsWith("secretsdk-")) {
+        out.add(t);
+      }
+    }
+    return out;
   }
 
   @Test

@@ -119,6 +119,11 @@ public final class CountingCache implements SecretCache {
   }
 
   @Override
+  public io.secretsdk.cache.CacheSnapshot snapshot() {
+    return cache.snapshot();
+  }
+
+  @Override
   public void close() {
     cache.close();
   }

@@ -56,6 +56,8 @@ public final class ImportedSecrets {
   private final LateObservers observers;
   private final List<SecretsPropertySource> sources = new CopyOnWriteArrayList<>();
   private volatile @Nullable ConfigurableApplicationContext context;
+  /** Guarded by this: closed by a failed start before any context took them. */
+  private boolean closed;
 
   private ImportedSecrets(SecretsProperties properties, SecretsActivity activity, SecretSource source, SecretCache cache,
       LateObservers observers) {
@@ -82,7 +84,12 @@ public final class ImportedSecrets {
           + "are invalid: " + String.join("; ", problems));
     }
     SecretsActivity activity = new SecretsActivity(Clock.systemUTC());
-    SecretSource source = Backends.routingSource(p, ImportedSecrets.class.getClassLoader());
+    SecretSource source;
+    try {
+      source = Backends.routingSource(p, ImportedSecrets.class.getClassLoader());
+    } catch (SecretConfigurationException e) {
+      throw PropertyNames.inSecretsTerms(e);
+    }
     SecretCache cache;
     LateObservers observers = new LateObservers();
     try {
@@ -227,7 +234,12 @@ public final class ImportedSecrets {
 
   /** Hands the source and cache to the application context, which closes them. */
   void attach(ConfigurableApplicationContext ctx) {
-    this.context = ctx;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      this.context = ctx;
+    }
     // The context's observers (the metrics' among them) see this cache from the refresh on.
     ctx.addApplicationListener((ApplicationListener<ContextRefreshedEvent>) e -> {
       if (e.getApplicationContext() == ctx) {
@@ -252,6 +264,35 @@ public final class ImportedSecrets {
         source.close();
       });
     }
+  }
+
+  /**
+   * Closes the cache and the source, unless they were handed to an application context (which
+   * closes them with itself): for a start that failed before the context was prepared.
+   */
+  void closeIfNotAttached() {
+    synchronized (this) {
+      if (context != null || closed) {
+        return;
+      }
+      closed = true;
+    }
+    try {
+      cache.close();
+    } finally {
+      source.close();
+    }
+    log.debug("spring.config.import: startup failed; the import's secret cache and source are closed");
+  }
+
+  /**
+   * The cache the imports are read through (the application's {@code secretCache} bean once the
+   * context is prepared).
+   *
+   * @return the cache
+   */
+  public SecretCache cache() {
+    return cache;
   }
 
   /**
