@@ -106,6 +106,17 @@ class ResiliencePolicyTest {
   }
 
   @Test
+  void aRetryAfterTooLongForMillisecondsEndsTheCallAtOnceInsteadOfOverflowing() {
+    try (GuardedCalls g = guard(ResiliencePolicy.custom().retry(quickRetry(3)).build())) {
+      assertThatThrownBy(() -> g.call(REF, () -> {
+        calls.incrementAndGet();
+        throw new SecretThrottledException("slow down", REF, null, Duration.ofSeconds(Long.MAX_VALUE));
+      })).isExactlyInstanceOf(SecretThrottledException.class);
+      assertThat(calls).hasValue(1);
+    }
+  }
+
+  @Test
   void anOpenCircuitFailsFastWithoutCallingTheBackendUntilTheClockHasMoved() {
     CircuitBreakerConfig breaker = CircuitBreakerConfig.custom()
         .slidingWindowSize(4)

@@ -115,10 +115,11 @@ public final class GuardedCalls implements AutoCloseable {
         }
         if (e instanceof SecretThrottledException) {
           Duration hint = ((SecretThrottledException) e).retryAfter().orElse(Duration.ZERO);
-          if (hint.toMillis() > MAX_IN_CALL_WAIT_MILLIS) {
+          long hintMillis = saturatedMillis(hint);
+          if (hintMillis > MAX_IN_CALL_WAIT_MILLIS) {
             throw e;
           }
-          wait = Math.max(wait, hint.toMillis());
+          wait = Math.max(wait, hintMillis);
         }
         try {
           Thread.sleep(wait);
@@ -318,6 +319,15 @@ public final class GuardedCalls implements AutoCloseable {
 
     FastFailure(String message, @Nullable SecretRef ref) {
       super(message, ref);
+    }
+  }
+
+  /** A backend's hint in milliseconds; one too long for a {@code long} (a hostile answer) is the longest wait. */
+  static long saturatedMillis(Duration d) {
+    try {
+      return d.toMillis();
+    } catch (ArithmeticException tooLong) {
+      return d.isNegative() ? 0 : Long.MAX_VALUE;
     }
   }
 }
