@@ -58,12 +58,14 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * value read through a cache (JVM start and fake excluded; client creation, class loading and
  * the first request included). The median is shown.
  *
- * <p>Run: {@code java -cp benchmarks/target/benchmarks.jar io.secretsdk.benchmarks.footprint.CacheFootprint}
- * (about two minutes; {@code cold <backend>} runs one cold start, as the forks do).
+ * <p>Run: {@code java -Djol.magicFieldOffset=true -cp benchmarks/target/benchmarks.jar
+ * io.secretsdk.benchmarks.footprint.CacheFootprint} (several minutes on a loaded machine; {@code
+ * -Dentries=N}, {@code -Dforks=N}; {@code cold <backend>} runs one cold start, as the forks do).
  */
 public final class CacheFootprint {
   static final int ENTRIES = Integer.getInteger("entries", 10_000);
   static final int FORKS = Integer.getInteger("forks", 3);
+  static final int FILL_THREADS = 4;
   static final List<String> BACKENDS = List.of("file", "aws", "vault", "gcp", "azure");
 
   private CacheFootprint() {}
@@ -113,8 +115,23 @@ public final class CacheFootprint {
         refs.add(b.ref(i));
       }
       long t0 = System.nanoTime();
-      for (SecretRef r : refs) {
-        cache.get(r);
+      // Filled from a few threads: one request at a time to a loaded WireMock would take minutes.
+      java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(FILL_THREADS);
+      try {
+        List<java.util.concurrent.Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < FILL_THREADS; t++) {
+          int from = t;
+          done.add(pool.submit(() -> {
+            for (int i = from; i < refs.size(); i += FILL_THREADS) {
+              cache.get(refs.get(i));
+            }
+          }));
+        }
+        for (java.util.concurrent.Future<?> f : done) {
+          f.get();
+        }
+      } finally {
+        pool.shutdown();
       }
       long fillMs = (System.nanoTime() - t0) / 1_000_000;
       long all = GraphLayout.parseInstance(cache).totalSize();
@@ -146,7 +163,7 @@ public final class CacheFootprint {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = r.readLine()) != null; ) {
           if (line.startsWith("cold-start-ms ")) {
-            result = line.substring("cold-start-ms ".length()).trim();
+            result = line.substring("cold-start-ms ".length()).trim().split(" ")[0];
           }
         }
       }
