@@ -108,7 +108,8 @@ public final class CacheFootprint {
     try (Backend b = backend(name); SecretCache cache = SecretCache.builder(b.source())
         .maximumSize(ENTRIES * 2L).defaultTtl(Duration.ofHours(1)).build()) {
       cache.get(b.ref(0)).value().length();
-      long one = GraphLayout.parseInstance(cache).totalSize();
+      GraphLayout oneLayout = GraphLayout.parseInstance(cache);
+      long one = oneLayout.totalSize();
       long heapOne = usedAfterGc();
       List<SecretRef> refs = new ArrayList<>();
       for (int i = 1; i <= ENTRIES; i++) {
@@ -134,7 +135,15 @@ public final class CacheFootprint {
         pool.shutdown();
       }
       long fillMs = (System.nanoTime() - t0) / 1_000_000;
-      long all = GraphLayout.parseInstance(cache).totalSize();
+      GraphLayout allLayout = GraphLayout.parseInstance(cache);
+      long all = allLayout.totalSize();
+      if (Boolean.getBoolean("classes")) {
+        // What the entries added, by class (the largest first).
+        String[] lines = allLayout.subtract(oneLayout).toFootprint().split("\n");
+        for (int i = 0; i < Math.min(lines.length, 22); i++) {
+          System.out.println("  " + lines[i]);
+        }
+      }
       long heapAll = usedAfterGc();
       System.out.printf("%-6s filled %d entries in %d ms; reachable from the cache: %d B with 1, %d B with %d%n",
           name, ENTRIES, fillMs, one, all, ENTRIES + 1);
