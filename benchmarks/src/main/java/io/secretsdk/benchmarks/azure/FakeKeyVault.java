@@ -38,7 +38,7 @@ import reactor.core.publisher.Mono;
  * that keeps the realistic vault URL in the pipeline and sends every request to WireMock.
  */
 public final class FakeKeyVault implements AutoCloseable {
-  static final String TOKEN = "benchmark-fake-token";
+  public static final String TOKEN = "benchmark-fake-token";
   private static final AtomicInteger VAULTS = new AtomicInteger();
 
   final WireMockServer server;
@@ -47,7 +47,10 @@ public final class FakeKeyVault implements AutoCloseable {
   private final List<String> names = new ArrayList<>();
 
   FakeKeyVault(int secrets) {
-    server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().containerThreads(16));
+    com.github.tomakehurst.wiremock.core.WireMockConfiguration o =
+        options().bindAddress("127.0.0.1").dynamicPort().containerThreads(16);
+    // The templated vault serves thousands of requests and counts none: no request journal.
+    server = new WireMockServer(secrets < 0 ? o.disableRequestJournal().stubRequestLoggingDisabled(true) : o);
     server.start();
     // A vault host of its own: azure-core caches challenges per host for the whole process.
     vaultUrl = "https://bench" + VAULTS.incrementAndGet() + "x" + ProcessHandle.current().pid() + ".vault.azure.net";
@@ -86,7 +89,7 @@ public final class FakeKeyVault implements AutoCloseable {
     return names;
   }
 
-  String vaultUrl() {
+  public String vaultUrl() {
     return vaultUrl;
   }
 
@@ -105,7 +108,7 @@ public final class FakeKeyVault implements AutoCloseable {
     };
   }
 
-  HttpClient httpClient() {
+  public HttpClient httpClient() {
     return new Redirect(server.port());
   }
 

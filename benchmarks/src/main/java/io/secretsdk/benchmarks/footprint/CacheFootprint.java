@@ -86,6 +86,18 @@ public final class CacheFootprint {
       cold(args[1]);
       return;
     }
+    if (args.length == 1 && args[0].equals("memory")) {
+      for (String b : BACKENDS) {
+        String[] r = memory(b);
+        System.out.println(b + ": retained " + r[0] + " B/entry (JOL), heap " + r[1] + " B/entry");
+      }
+      return;
+    }
+    if (args.length == 2 && args[0].equals("memory")) {
+      String[] r = memory(args[1]);
+      System.out.println(args[1] + ": retained " + r[0] + " B/entry (JOL), heap " + r[1] + " B/entry");
+      return;
+    }
     Map<String, String[]> rows = new LinkedHashMap<>();
     for (String b : BACKENDS) {
       rows.put(b, memory(b));
@@ -110,6 +122,7 @@ public final class CacheFootprint {
       cache.get(b.ref(0)).value().length();
       GraphLayout oneLayout = GraphLayout.parseInstance(cache);
       long one = oneLayout.totalSize();
+      // Both heap figures are taken while oneLayout (JOL's own record of a large graph) is alive.
       long heapOne = usedAfterGc();
       List<SecretRef> refs = new ArrayList<>();
       for (int i = 1; i <= ENTRIES; i++) {
@@ -135,16 +148,23 @@ public final class CacheFootprint {
         pool.shutdown();
       }
       long fillMs = (System.nanoTime() - t0) / 1_000_000;
+      long heapAll = usedAfterGc();
       GraphLayout allLayout = GraphLayout.parseInstance(cache);
       long all = allLayout.totalSize();
       if (Boolean.getBoolean("classes")) {
-        // What the entries added, by class (the largest first).
-        String[] lines = allLayout.subtract(oneLayout).toFootprint().split("\n");
-        for (int i = 0; i < Math.min(lines.length, 22); i++) {
-          System.out.println("  " + lines[i]);
+        // What the entries added, by class, the largest sums first (JOL lists them by name).
+        List<String[]> lines = new ArrayList<>();
+        for (String line : allLayout.subtract(oneLayout).toFootprint().split("\n")) {
+          String[] f = line.trim().split("\\s+", 4);
+          if (f.length == 4 && f[0].matches("[0-9]+")) {
+            lines.add(f);
+          }
+        }
+        lines.sort((x, y) -> Long.compare(Long.parseLong(y[2]), Long.parseLong(x[2])));
+        for (String[] f : lines.subList(0, Math.min(lines.size(), 16))) {
+          System.out.printf("    %8.1f B/entry  %6s x %-5s %s%n", Long.parseLong(f[2]) / (double) ENTRIES, f[0], f[1], f[3]);
         }
       }
-      long heapAll = usedAfterGc();
       System.out.printf("%-6s filled %d entries in %d ms; reachable from the cache: %d B with 1, %d B with %d%n",
           name, ENTRIES, fillMs, one, all, ENTRIES + 1);
       return new String[] {Long.toString((all - one) / ENTRIES), Long.toString((heapAll - heapOne) / ENTRIES), ""};
@@ -418,7 +438,11 @@ public final class CacheFootprint {
     return new Fake() {
       @Override
       public Backend backend() {
-        return of(fake.source(), i -> SecretRef.parse("azure-kv://secret-" + i));
+        // A credential of its own: the fake's would keep its WireMock (and journal) reachable from the cache.
+        com.azure.core.credential.TokenCredential credential = request -> reactor.core.publisher.Mono.just(
+            new com.azure.core.credential.AccessToken(FakeKeyVault.TOKEN, java.time.OffsetDateTime.now().plusHours(1)));
+        return of(io.secretsdk.azure.AzureKeyVaultSource.builder().vaultUrl(fake.vaultUrl()).credential(credential)
+            .httpClient(fake.httpClient()).build(), i -> SecretRef.parse("azure-kv://secret-" + i));
       }
 
       @Override
