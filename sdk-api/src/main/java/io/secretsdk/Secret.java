@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,10 +42,16 @@ public final class Secret {
   /** The fields read so far; shared with a copy built on the same value object and version. */
   private final ParsedFields parsed;
 
+  /** The one-stage sets by ordinal, made once (most secrets have one stage). */
+  private static final List<Set<VersionStage>> ONE_STAGE = java.util.Arrays.stream(VersionStage.values())
+      .map(s -> Collections.unmodifiableSet(EnumSet.of(s))).collect(java.util.stream.Collectors.toUnmodifiableList());
+
   private Secret(Builder b, SecretValue value, String versionId) {
     this.name = b.name;
     this.versionId = versionId;
-    this.stages = b.stages.isEmpty() ? Set.of() : Collections.unmodifiableSet(EnumSet.copyOf(b.stages));
+    this.stages = b.stages.isEmpty() ? Set.of()
+        : b.stages.size() == 1 ? ONE_STAGE.get(b.stages.iterator().next().ordinal())
+        : Collections.unmodifiableSet(EnumSet.copyOf(b.stages));
     this.labels = Set.copyOf(b.labels);
     this.createdAt = b.createdAt;
     this.lease = b.lease;
@@ -260,7 +267,7 @@ public final class Secret {
           }
         }
       }
-      JsonFields.Field f = value.withBytes(bytes -> JsonFields.field(bytes, "secret '" + name + "'", fieldName));
+      JsonFields.Field f = value.withBytes(bytes -> JsonFields.fieldOfSecret(bytes, name, fieldName));
       if (f == null) {
         return null;
       }

@@ -98,6 +98,29 @@ public final class JsonFields {
     return at < 0 ? null : read(json, at);
   }
 
+  /**
+   * {@link #field} of a secret's value, its errors naming the secret; the name for errors is
+   * made only for an error.
+   *
+   * @param utf8 the value's UTF-8 bytes; read, not modified
+   * @param secretName the secret's name, for errors
+   * @param name the field
+   * @return the field, or {@code null} if absent
+   * @throws SecretFormatException if the value is not a well-formed JSON object without duplicates
+   */
+  public static @Nullable Field fieldOfSecret(byte[] utf8, String secretName, String name) {
+    try {
+      return field(utf8, PENDING, name);
+    } catch (SecretFormatException e) {
+      String m = String.valueOf(e.getMessage());
+      throw new SecretFormatException("secret '" + secretName + "'"
+          + (m.startsWith(PENDING) ? m.substring(PENDING.length()) : ": " + m));
+    }
+  }
+
+  /** Stands for the secret's name in errors until one is thrown. */
+  private static final String PENDING = "secret";
+
   private static JsonReader object(byte[] utf8, String what) {
     if (JsonReader.isBlank(utf8, 0, utf8.length)) {
       throw new SecretFormatException(what + ": value is not a JSON object");

@@ -333,6 +333,7 @@ public final class AzureKeyVaultSource implements SecretSource {
       Iterator<PagedResponse<SecretProperties>> pages =
           client.listPropertiesOfSecretVersions(name, Context.NONE).iterableByPage().iterator();
       int count = 0;
+      java.util.Set<String> links = new java.util.HashSet<>();
       while (pages.hasNext()) {
         if (++count > MAX_VERSION_PAGES) {
           LOG.warn("stopped listing the versions of secret '{}' after {} pages", name, MAX_VERSION_PAGES);
@@ -340,6 +341,13 @@ public final class AzureKeyVaultSource implements SecretSource {
         }
         try (PagedResponse<SecretProperties> page = pages.next()) {
           out.addAll(page.getValue());
+          String next = page.getContinuationToken();
+          if (next != null && !links.add(next)) {
+            // Key Vault's links differ page to page: one seen before would page forever.
+            LOG.warn("stopped listing the versions of secret '{}': the vault sent a page link it had sent before",
+                name);
+            break;
+          }
         }
       }
     } catch (RuntimeException e) {
@@ -390,10 +398,11 @@ public final class AzureKeyVaultSource implements SecretSource {
         || (asked.version() != null && !id.version().equalsIgnoreCase(asked.version()))) {
       // A proxy or gateway answering for another request: never hand over someone else's value.
       throw new SecretFormatException(AzureErrors.SERVICE + " " + vaultUrl + " answered the read of "
-          + what(asked.name(), asked.version()) + " with secret '" + id.name() + "' version " + id.version()
-          + "; the answer is not used (check proxies between this process and the vault)", ref);
+          + what(asked.name(), asked.version()) + " with another secret or version; the answer is not used (check"
+          + " proxies between this process and the vault)", ref);
     }
-    String what = what(id.name(), id.version());
+    // The answered version is named in messages only when it looks like one (32 hex digits).
+    String what = what(asked.name(), isVersionId(id.version()) ? id.version() : "(answered, not a Key Vault version id)");
     if (p != null && Boolean.FALSE.equals(p.isEnabled())) {
       throw new SecretAccessDeniedException(AzureErrors.SERVICE + " " + vaultUrl + " has " + what
           + " disabled; enable it, or read another version", ref);
@@ -448,6 +457,18 @@ public final class AzureKeyVaultSource implements SecretSource {
     LOG.debug("read {} from {} {}", what, AzureErrors.SERVICE, vaultUrl);
     // The one unavoidable copy: out of the client's String into an array the value owns.
     return b.value(SecretValue.wrap(text.toCharArray())).build();
+  }
+
+  private static boolean isVersionId(String v) {
+    if (v.length() != 32) {
+      return false;
+    }
+    for (int i = 0; i < v.length(); i++) {
+      if (Character.digit(v.charAt(i), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static @Nullable Instant instant(@Nullable OffsetDateTime t) {

@@ -159,6 +159,37 @@ class ErrorsAndFaultsTest {
   }
 
   @Test
+  void aCompleteAnswerWithAnAttributeOfTheWrongTypeIsUnavailableAndItsValueIsInNoLogLine() {
+    // Found by AzureFuzzTest: azure-core's deserializer logged such a body, value and all, at ERROR.
+    String value = "azure-typed-value-Kw27";
+    LeakGuard.watch(value);
+    String[] attributes = {"\"exp\":\"soon\"", "\"updated\":1e300", "\"enabled\":\"yes\"", "\"created\":[]",
+        "\"nbf\":99999999999999999999"};
+    try (AzureKeyVaultSource source = fake.source()) {
+      for (String a : attributes) {
+        fake.server.stubFor(getSecret("app-secret", "").willReturn(json(fake.bundle("app-secret", V1, value, a, ""))));
+        SecretUnavailableException e = fetchFails(source, SecretUnavailableException.class);
+        assertThat(render(e)).as(a).doesNotContain(value);
+      }
+      fake.server.stubFor(getSecret("app-secret", "").willReturn(json(fake.bundle("app-secret", V1, value, "",
+          "\"tags\":{\"k\":{\"nested\":1}}"))));
+      fetchFails(source, SecretUnavailableException.class);
+    }
+  }
+
+  @Test
+  void anErrorBodyThatIsNotJsonIsMappedWithoutItsTextInALogLine() {
+    // azure-core logged a token of such a body ("Unrecognized token '...'") at WARN.
+    String said = "ServerSaidQx41Down"; // one token: Jackson quotes a token up to a '-' or a space
+    LeakGuard.watch(said);
+    fake.server.stubFor(getSecret("app-secret", "").willReturn(WireMock.aResponse().withStatus(503)
+        .withHeader("Content-Type", "application/json").withBody(said + " {")));
+    try (AzureKeyVaultSource source = fake.source()) {
+      assertThat(fetchFails(source, SecretUnavailableException.class).getMessage()).contains("HTTP 503");
+    }
+  }
+
+  @Test
   void garbageInsteadOfJsonIsUnavailable() {
     fake.server.stubFor(getSecret("app-secret", "").willReturn(WireMock.aResponse().withFault(Fault.MALFORMED_RESPONSE_CHUNK)));
     try (AzureKeyVaultSource source = fake.source()) {

@@ -121,6 +121,9 @@ public final class GcpSecretManagerSource implements SecretSource {
   public static final int PARALLEL_READS = 8;
 
   private static final Logger LOG = LoggerFactory.getLogger(GcpSecretManagerSource.class);
+  /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z, the range of {@code google.protobuf.Timestamp}. */
+  private static final long MIN_TIMESTAMP_SECONDS = -62_135_596_800L;
+  private static final long MAX_TIMESTAMP_SECONDS = 253_402_300_799L;
   private static final int PAGE_SIZE = 250;
   private static final int MAX_PAGES = 40;
   private static final String ACCESS = "secretmanager.versions.access";
@@ -350,7 +353,7 @@ public final class GcpSecretManagerSource implements SecretSource {
   private Optional<Secret> previous(SecretRef ref, SecretName n) {
     long current = -1;
     if (!n.isLatest()) {
-      if (!n.version().matches("[0-9]+")) {
+      if (!SecretName.isNumber(n.version())) {
         throw new InvalidSecretRefException(
             "secret reference '" + ref.name() + "': the version before an alias cannot be found; ask for "
                 + "?stage=previous of the secret, or the version before a version number", ref);
@@ -514,7 +517,7 @@ public final class GcpSecretManagerSource implements SecretSource {
           key, GcpCauses.describe(e));
       return known != null ? known : Info.NONE;
     }
-    Instant expires = s.hasExpireTime() ? instant(s.getExpireTime()) : null;
+    @Nullable Instant expires = s.hasExpireTime() ? instant(s.getExpireTime()) : null;
     Instant next = s.hasRotation() && s.getRotation().hasNextRotationTime()
         ? instant(s.getRotation().getNextRotationTime()) : null;
     Map<String, String> metadata = new TreeMap<>();
@@ -527,7 +530,13 @@ public final class GcpSecretManagerSource implements SecretSource {
     return info;
   }
 
-  private static Instant instant(Timestamp t) {
+  /** A timestamp as an instant, or {@code null} for one outside protobuf's valid range (years 1 to 9999). */
+  private static @Nullable Instant instant(Timestamp t) {
+    if (t.getSeconds() < MIN_TIMESTAMP_SECONDS || t.getSeconds() > MAX_TIMESTAMP_SECONDS || t.getNanos() < 0
+        || t.getNanos() > 999_999_999) {
+      LOG.debug("{} sent a timestamp outside the valid range; it is ignored", GcpErrors.SERVICE);
+      return null;
+    }
     return Instant.ofEpochSecond(t.getSeconds(), t.getNanos());
   }
 

@@ -37,8 +37,8 @@ import reactor.core.publisher.Mono;
  * Vault's challenge authentication, reached by the real {@code SecretClient} through an HTTP client
  * that keeps the realistic vault URL in the pipeline and sends every request to WireMock.
  */
-final class FakeKeyVault implements AutoCloseable {
-  static final String TOKEN = "benchmark-fake-token";
+public final class FakeKeyVault implements AutoCloseable {
+  public static final String TOKEN = "benchmark-fake-token";
   private static final AtomicInteger VAULTS = new AtomicInteger();
 
   final WireMockServer server;
@@ -47,7 +47,10 @@ final class FakeKeyVault implements AutoCloseable {
   private final List<String> names = new ArrayList<>();
 
   FakeKeyVault(int secrets) {
-    server = new WireMockServer(options().bindAddress("127.0.0.1").dynamicPort().containerThreads(16));
+    com.github.tomakehurst.wiremock.core.WireMockConfiguration o =
+        options().bindAddress("127.0.0.1").dynamicPort().containerThreads(16);
+    // The templated vault serves thousands of requests and counts none: no request journal.
+    server = new WireMockServer(secrets < 0 ? o.disableRequestJournal().stubRequestLoggingDisabled(true) : o);
     server.start();
     // A vault host of its own: azure-core caches challenges per host for the whole process.
     vaultUrl = "https://bench" + VAULTS.incrementAndGet() + "x" + ProcessHandle.current().pid() + ".vault.azure.net";
@@ -55,6 +58,16 @@ final class FakeKeyVault implements AutoCloseable {
         .willReturn(aResponse().withStatus(401).withHeader("WWW-Authenticate",
             "Bearer authorization=\"https://login.microsoftonline.com/00000000-0000-0000-0000-000000000000\","
                 + " resource=\"https://vault.azure.net\"")));
+    if (secrets < 0) {
+      // One templated answer for every name (thousands of stubs would make WireMock match slowly).
+      server.stubFor(get(com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching("/secrets/[^/]+/"))
+          .withHeader("Authorization", equalTo("Bearer " + TOKEN))
+          .willReturn(aResponse().withStatus(200).withHeader("Content-Type", "application/json; charset=utf-8")
+              .withBody("{\"value\":\"bench-value-{{request.pathSegments.[1]}}-0123456789abcdef\",\"id\":\"" + vaultUrl
+                  + "/secrets/{{request.pathSegments.[1]}}/0123456789abcdef0123456789abcdef\",\"attributes\":"
+                  + "{\"enabled\":true,\"created\":1700000000,\"updated\":1700000000}}")
+              .withTransformers("response-template")));
+    }
     for (int i = 0; i < secrets; i++) {
       String name = "secret-" + i;
       names.add(name);
@@ -67,11 +80,16 @@ final class FakeKeyVault implements AutoCloseable {
     }
   }
 
+  /** A vault that answers for any name {@code secret-N} with one templated stub. */
+  public static FakeKeyVault templated() {
+    return new FakeKeyVault(-1);
+  }
+
   List<String> names() {
     return names;
   }
 
-  String vaultUrl() {
+  public String vaultUrl() {
     return vaultUrl;
   }
 
@@ -90,12 +108,12 @@ final class FakeKeyVault implements AutoCloseable {
     };
   }
 
-  HttpClient httpClient() {
+  public HttpClient httpClient() {
     return new Redirect(server.port());
   }
 
   /** The source as a user gets it from the builder (no azure-core retries), sent here. */
-  AzureKeyVaultSource source() {
+  public AzureKeyVaultSource source() {
     return AzureKeyVaultSource.builder().vaultUrl(vaultUrl).credential(credential()).httpClient(httpClient()).build();
   }
 

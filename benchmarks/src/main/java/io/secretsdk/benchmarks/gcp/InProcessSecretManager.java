@@ -41,8 +41,8 @@ import java.util.zip.CRC32C;
  * secrets {@code s0..s(n-1)}, each a growing list of versions; counts every call by method. For the
  * GCP benchmarks only.
  */
-final class InProcessSecretManager implements AutoCloseable {
-  static final String PROJECT = "bench-project";
+public final class InProcessSecretManager implements AutoCloseable {
+  public static final String PROJECT = "bench-project";
   private static final String SERVICE = "google.cloud.secretmanager.v1.SecretManagerService";
 
   private final Map<String, AtomicInteger> versions = new ConcurrentHashMap<>();
@@ -50,7 +50,7 @@ final class InProcessSecretManager implements AutoCloseable {
   private final Server server;
   private final ManagedChannel channel;
 
-  InProcessSecretManager(int n) {
+  public InProcessSecretManager(int n) {
     for (int i = 0; i < n; i++) {
       versions.put("s" + i, new AtomicInteger(1));
     }
@@ -64,7 +64,7 @@ final class InProcessSecretManager implements AutoCloseable {
   }
 
   /** A client like the one GcpSecretManagerSource's builder makes: one attempt per call, 5 s deadline. */
-  SecretManagerServiceClient client() {
+  public SecretManagerServiceClient client() {
     try {
       SecretManagerServiceSettings.Builder b = SecretManagerServiceSettings.newBuilder()
           .setTransportChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))

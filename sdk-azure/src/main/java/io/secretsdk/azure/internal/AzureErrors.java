@@ -39,6 +39,8 @@ import org.jspecify.annotations.Nullable;
 public final class AzureErrors {
   /** What messages call the service. */
   public static final String SERVICE = "Azure Key Vault";
+  /** The longest retry hint taken from an answer; a longer one is cut to it. */
+  public static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
   private static final HttpHeaderName REQUEST_ID = HttpHeaderName.fromString("x-ms-request-id");
   private static final HttpHeaderName RETRY_AFTER_MS = HttpHeaderName.fromString("retry-after-ms");
@@ -154,7 +156,7 @@ public final class AzureErrors {
    */
   public static @Nullable String requestId(HttpResponse response) {
     String id = response.getHeaderValue(REQUEST_ID);
-    return id == null || id.isBlank() || id.length() > 64 ? null : id;
+    return id == null || id.isBlank() || id.length() > 64 || !isIdentifier(id) ? null : id;
   }
 
   /**
@@ -171,7 +173,7 @@ public final class AzureErrors {
         try {
           long millis = Long.parseLong(v.trim());
           if (millis >= 0) {
-            return Duration.ofMillis(millis);
+            return capped(Duration.ofMillis(millis));
           }
         } catch (NumberFormatException ignored) {
           // try the next header
@@ -184,16 +186,21 @@ public final class AzureErrors {
     }
     try {
       long seconds = Long.parseLong(v.trim());
-      return seconds >= 0 ? Duration.ofSeconds(seconds) : null;
+      return seconds >= 0 ? capped(Duration.ofSeconds(seconds)) : null;
     } catch (NumberFormatException notSeconds) {
       try {
         ZonedDateTime at = ZonedDateTime.parse(v.trim(), DateTimeFormatter.RFC_1123_DATE_TIME);
         Duration d = Duration.between(java.time.Instant.now(), at.toInstant());
-        return d.isNegative() ? Duration.ZERO : d;
+        return d.isNegative() ? Duration.ZERO : capped(d);
       } catch (RuntimeException notADate) {
         return null;
       }
     }
+  }
+
+  /** A hint of more than {@link #MAX_RETRY_AFTER} is a broken answer: cut to it. */
+  private static Duration capped(Duration d) {
+    return d.compareTo(MAX_RETRY_AFTER) > 0 ? MAX_RETRY_AFTER : d;
   }
 
   /**

@@ -20,13 +20,23 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * Reads each successful answer whole and checks that it is one complete JSON document before the
- * client deserializes it; an answer that is not (truncated, garbage) fails here with an exception
- * that holds none of it.
+ * Reads each successful answer whole and checks that it is one complete JSON document, and that
+ * the fields Key Vault's secret answers have are of the types the client reads them as, before the
+ * client deserializes it; an answer that is not (truncated, garbage, an attribute of the wrong type
+ * or out of range) fails here with an exception that holds none of it.
  *
  * <p>Why: azure-core's deserializer logs a failed parse at ERROR with an excerpt of the body, and
- * the body of a secret read holds the secret's value. A client the source makes has this policy; a
- * client of yours does not (see the module README for the loggers to quiet).
+ * the body of a secret read holds the secret's value. That happens for a well-formed document too
+ * when, say, {@code attributes.exp} is a string or past the range of a {@code long}: the types of
+ * {@code value}, {@code id}, {@code contentType}, {@code kid}, {@code managed}, {@code tags}, {@code
+ * nextLink}, and of {@code attributes}' {@code enabled}, {@code nbf}, {@code exp}, {@code
+ * created}, {@code updated}, {@code recoverableDays} and {@code recoveryLevel} are checked, in a
+ * bundle and in each item of a listing (dates: whole seconds of the years 1 to 9999). A client the
+ * source makes has this policy; a client of yours does not (see the module README for the loggers
+ * to quiet).
+ *
+ * <p>An error answer (not 2xx) that is not one JSON document is passed on without its body: it
+ * holds no value, but azure-core logs a token of an error body it cannot parse at WARN.
  *
  * <p>It also drops the {@code Content-Length} header of a request without a body (the client sets
  * {@code 0} on reads): the JDK's HTTP client may not send it, and azure-core's adapter logs a
@@ -41,7 +51,7 @@ public final class CheckedJsonPolicy implements HttpPipelinePolicy {
     private static final long serialVersionUID = 1L;
 
     UnreadableAnswerException(int length) {
-      super("the answer (HTTP 200, " + length + " bytes) is not one complete JSON document",
+      super("the answer (HTTP 200, " + length + " bytes) is not one complete JSON document of a Key Vault answer's shape",
           new IOException("unreadable JSON answer"));
     }
   }
@@ -49,18 +59,13 @@ public final class CheckedJsonPolicy implements HttpPipelinePolicy {
   @Override
   public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
     dropEmptyContentLength(context);
-    return next.process().flatMap(r -> isChecked(r)
-        ? r.getBodyAsByteArray().defaultIfEmpty(new byte[0]).map(body -> checked(r, body))
-        : Mono.just(r));
+    return next.process().flatMap(r -> r.getBodyAsByteArray().defaultIfEmpty(new byte[0]).map(body -> checked(r, body)));
   }
 
   @Override
   public HttpResponse processSync(HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
     dropEmptyContentLength(context);
     HttpResponse r = next.processSync();
-    if (!isChecked(r)) {
-      return r;
-    }
     BinaryData body = r.getBodyAsBinaryData();
     return checked(r, body == null ? new byte[0] : body.toBytes());
   }
@@ -78,7 +83,16 @@ public final class CheckedJsonPolicy implements HttpPipelinePolicy {
   }
 
   private static HttpResponse checked(HttpResponse r, byte[] body) {
-    if (body.length > 0 && !isOneJsonDocument(body)) {
+    if (!isChecked(r)) {
+      // An error answer holds no value, but azure-core logs a token of one it cannot parse at WARN
+      // ("Unrecognized token '...'"): one that is not JSON is passed on without its body.
+      if (body.length > 0 && !isOneJsonDocument(body, false)) {
+        Arrays.fill(body, (byte) 0);
+        return new Buffered(r, new byte[0]);
+      }
+      return new Buffered(r, body);
+    }
+    if (body.length > 0 && !isOneJsonDocument(body, true)) {
       int length = body.length;
       Arrays.fill(body, (byte) 0);
       r.close();
@@ -87,18 +101,122 @@ public final class CheckedJsonPolicy implements HttpPipelinePolicy {
     return new Buffered(r, body);
   }
 
-  private static boolean isOneJsonDocument(byte[] body) {
+  private static boolean isOneJsonDocument(byte[] body, boolean shape) {
     try (JsonReader reader = JsonProviders.createReader(body)) {
       JsonToken first = reader.nextToken();
-      if (first != JsonToken.START_OBJECT && first != JsonToken.START_ARRAY) {
+      if (first == JsonToken.START_ARRAY || (!shape && first == JsonToken.START_OBJECT)) {
+        reader.skipChildren();
+      } else if (first != JsonToken.START_OBJECT || !isObject(reader, Level.ANSWER)) {
         return false;
       }
-      reader.skipChildren();
       JsonToken after = reader.nextToken();
       return after == null || after == JsonToken.END_DOCUMENT;
     } catch (IOException | RuntimeException e) {
       return false;
     }
+  }
+
+  /** Where in an answer an object is: the answer (a bundle or a page), an item of a page, attributes. */
+  private enum Level { ANSWER, ITEM, ATTRIBUTES }
+
+  /** Earliest and latest dates the client turns into an {@code OffsetDateTime}: years 1 to 9999. */
+  private static final long MIN_SECONDS = -62_135_596_800L;
+  private static final long MAX_SECONDS = 253_402_300_799L;
+
+  /** Reads an object (its start already read) through its end; whether its known fields have their types. */
+  private static boolean isObject(JsonReader reader, Level level) throws IOException {
+    JsonToken t;
+    while ((t = reader.nextToken()) == JsonToken.FIELD_NAME) {
+      String field = reader.getFieldName();
+      JsonToken v = reader.nextToken();
+      if (v != JsonToken.NULL && !isField(reader, level, field, v)) {
+        return false;
+      }
+    }
+    return t == JsonToken.END_OBJECT;
+  }
+
+  private static boolean isField(JsonReader reader, Level level, String field, JsonToken v) throws IOException {
+    if (level == Level.ATTRIBUTES) {
+      switch (field) {
+        case "enabled":
+          return v == JsonToken.BOOLEAN;
+        case "nbf":
+        case "exp":
+        case "created":
+        case "updated":
+          return v == JsonToken.NUMBER && isWhole(reader.getText(), MIN_SECONDS, MAX_SECONDS);
+        case "recoverableDays":
+          return v == JsonToken.NUMBER && isWhole(reader.getText(), Integer.MIN_VALUE, Integer.MAX_VALUE);
+        case "recoveryLevel":
+          return v == JsonToken.STRING;
+        default:
+          return skip(reader, v);
+      }
+    }
+    switch (field) {
+      case "value":
+        if (v == JsonToken.STRING) {
+          return true;
+        }
+        return level == Level.ANSWER && v == JsonToken.START_ARRAY && isItems(reader);
+      case "id":
+      case "contentType":
+      case "kid":
+      case "nextLink":
+        return v == JsonToken.STRING;
+      case "managed":
+        return v == JsonToken.BOOLEAN;
+      case "tags":
+        return v == JsonToken.START_OBJECT && isTags(reader);
+      case "attributes":
+        return v == JsonToken.START_OBJECT && isObject(reader, Level.ATTRIBUTES);
+      default:
+        return skip(reader, v);
+    }
+  }
+
+  private static boolean isItems(JsonReader reader) throws IOException {
+    JsonToken t;
+    while ((t = reader.nextToken()) == JsonToken.START_OBJECT) {
+      if (!isObject(reader, Level.ITEM)) {
+        return false;
+      }
+    }
+    return t == JsonToken.END_ARRAY;
+  }
+
+  private static boolean isTags(JsonReader reader) throws IOException {
+    JsonToken t;
+    while ((t = reader.nextToken()) == JsonToken.FIELD_NAME) {
+      JsonToken v = reader.nextToken();
+      if (v != JsonToken.STRING && v != JsonToken.NULL) {
+        return false;
+      }
+    }
+    return t == JsonToken.END_OBJECT;
+  }
+
+  private static boolean skip(JsonReader reader, JsonToken v) throws IOException {
+    if (v == JsonToken.START_OBJECT || v == JsonToken.START_ARRAY) {
+      reader.skipChildren();
+    }
+    return true;
+  }
+
+  /** An integer without fraction or exponent, in the range. */
+  private static boolean isWhole(String text, long min, long max) {
+    int start = text.startsWith("-") ? 1 : 0;
+    if (text.length() == start || text.length() - start > 18) {
+      return false;
+    }
+    for (int i = start; i < text.length(); i++) {
+      if (text.charAt(i) < '0' || text.charAt(i) > '9') {
+        return false;
+      }
+    }
+    long n = Long.parseLong(text);
+    return n >= min && n <= max;
   }
 
   /** The answer with its body held in memory. */

@@ -33,6 +33,8 @@ import org.jspecify.annotations.Nullable;
 public final class GcpErrors {
   /** How the service is named in messages. */
   public static final String SERVICE = "Google Cloud Secret Manager";
+  /** The longest retry hint taken from an answer; a longer one is cut to it. */
+  public static final Duration MAX_RETRY_AFTER = Duration.ofHours(1);
 
   private static final Pattern VERSION_NUMBER = Pattern.compile("/versions/([1-9][0-9]{0,18})\\b");
 
@@ -197,10 +199,11 @@ public final class GcpErrors {
       return null;
     }
     com.google.protobuf.Duration d = info.getRetryDelay();
-    if (d.getSeconds() < 0 || d.getNanos() < 0) {
+    if (d.getSeconds() < 0 || d.getNanos() < 0 || d.getNanos() > 999_999_999) {
       return null;
     }
-    return Duration.ofSeconds(d.getSeconds(), d.getNanos());
+    // Capped: a hint of centuries is a broken answer, and a Duration that large overflows millis.
+    return d.getSeconds() >= MAX_RETRY_AFTER.getSeconds() ? MAX_RETRY_AFTER : Duration.ofSeconds(d.getSeconds(), d.getNanos());
   }
 
   private static Throwable rootOf(Throwable e) {

@@ -123,7 +123,7 @@ public record SecretName(String project, @Nullable String location, String secre
           ref);
     }
     String v = nameVersion != null ? nameVersion : version != null ? version : LATEST;
-    if (!v.equals(LATEST) && !NUMBER.matcher(v).matches() && !ALIAS.matcher(v).matches()) {
+    if (!v.equals(LATEST) && !isNumber(v) && !ALIAS.matcher(v).matches()) {
       throw new InvalidSecretRefException(
           "secret reference '" + name + "' asks for version '" + v + "', which is neither latest, a version number "
               + "(1, 2, ...) nor an alias (a letter, then letters, digits, - or _)",
@@ -179,6 +179,18 @@ public record SecretName(String project, @Nullable String location, String secre
   }
 
   /**
+   * Whether a version is a number: digits without a leading zero, at most {@link Long#MAX_VALUE}
+   * (what parses as a {@code long}).
+   *
+   * @param version the version part
+   * @return whether it is a version number
+   */
+  public static boolean isNumber(String version) {
+    return NUMBER.matcher(version).matches()
+        && (version.length() < 19 || version.compareTo(Long.toString(Long.MAX_VALUE)) <= 0);
+  }
+
+  /**
    * The version number at the end of a version resource name that Secret Manager answered with.
    *
    * @param versionResource e.g. {@code projects/123/secrets/db/versions/7}
@@ -188,7 +200,7 @@ public record SecretName(String project, @Nullable String location, String secre
     int slash = versionResource.lastIndexOf('/');
     String tail = versionResource.substring(slash + 1);
     if (slash < 0 || !versionResource.startsWith("versions/", slash - "versions".length())
-        || !NUMBER.matcher(tail).matches()) {
+        || !isNumber(tail)) {
       return null;
     }
     return tail;

@@ -72,14 +72,38 @@ public final class Responses {
 
   /** An answer being read: the reader and how to name it in errors. */
   private static final class Answer {
+    /** Parse errors name this, replaced by the answer's full name when thrown (see the lazy constructor). */
+    private static final String PENDING = "Vault's answer";
+
     final JsonReader json;
-    final String what;
+    private @Nullable String what;
     final @Nullable SecretRef ref;
 
     Answer(byte[] body, String what, @Nullable SecretRef ref) {
       this.json = Json.object(body, what, ref);
       this.what = what;
       this.ref = ref;
+    }
+
+    /** For the hot read: the answer's name ({@link Responses#what}) is made only for an error. */
+    Answer(byte[] body, SecretRef ref) {
+      this.ref = ref;
+      try {
+        this.json = Json.object(body, PENDING, ref);
+      } catch (SecretFormatException e) {
+        String m = String.valueOf(e.getMessage());
+        throw new SecretFormatException(what() + (m.startsWith(PENDING) ? m.substring(PENDING.length()) : ": " + m),
+            ref);
+      }
+    }
+
+    String what() {
+      String w = what;
+      if (w == null) {
+        w = Responses.what(java.util.Objects.requireNonNull(ref));
+        what = w;
+      }
+      return w;
     }
 
     int root() {
@@ -93,7 +117,18 @@ public final class Responses {
         return -1;
       }
       if (json.kind(v) != JsonReader.OBJECT) {
-        throw new SecretFormatException(what + ": '" + name + "' is not a JSON object", ref);
+        throw new SecretFormatException(what() + ": '" + name + "' is not a JSON object", ref);
+      }
+      return v;
+    }
+
+    /** A value that must be an object unless null: its offset, or -1 for null. */
+    int objValue(int v, String name) {
+      if (json.kind(v) == JsonReader.NULL) {
+        return -1;
+      }
+      if (json.kind(v) != JsonReader.OBJECT) {
+        throw new SecretFormatException(what() + ": '" + name + "' is not a JSON object", ref);
       }
       return v;
     }
@@ -105,7 +140,7 @@ public final class Responses {
         return -1;
       }
       if (json.kind(v) != JsonReader.STRING) {
-        throw new SecretFormatException(what + ": '" + name + "' is not a string", ref);
+        throw new SecretFormatException(what() + ": '" + name + "' is not a string", ref);
       }
       return v;
     }
@@ -117,14 +152,18 @@ public final class Responses {
 
     /** An integer, also accepted as a string of digits (Vault writes some numbers as strings). */
     @Nullable Long integer(int at, String name) {
-      int v = json.field(at, name);
+      return integerValue(json.field(at, name), name);
+    }
+
+    /** {@link #integer} of a value found already (-1 for none). */
+    @Nullable Long integerValue(int v, String name) {
       if (v < 0 || json.kind(v) == JsonReader.NULL) {
         return null;
       }
       int kind = json.kind(v);
       Long n = kind == JsonReader.NUMBER ? json.integer(v) : kind == JsonReader.STRING ? json.digits(v) : null;
       if (n == null) {
-        throw new SecretFormatException(what + ": '" + name + "' is not an integer", ref);
+        throw new SecretFormatException(what() + ": '" + name + "' is not an integer", ref);
       }
       return n;
     }
@@ -136,14 +175,22 @@ public final class Responses {
       }
       int kind = json.kind(v);
       if (kind != JsonReader.TRUE && kind != JsonReader.FALSE) {
-        throw new SecretFormatException(what + ": '" + name + "' is not a boolean", ref);
+        throw new SecretFormatException(what() + ": '" + name + "' is not a boolean", ref);
       }
       return kind == JsonReader.TRUE;
     }
 
     /** A non-empty string field read as a timestamp; {@code null} if absent, empty or in no known form. */
     @Nullable Instant instant(int at, String name) {
-      int v = str(at, name);
+      return instantValue(json.field(at, name), name);
+    }
+
+    /** {@link #instant} of a value found already (-1 for none). */
+    @Nullable Instant instantValue(int found, String name) {
+      int v = found < 0 || json.kind(found) == JsonReader.NULL ? -1 : found;
+      if (v >= 0 && json.kind(v) != JsonReader.STRING) {
+        throw new SecretFormatException(what() + ": '" + name + "' is not a string", ref);
+      }
       if (v < 0 || json.isEmptyString(v)) {
         return null;
       }
@@ -165,7 +212,7 @@ public final class Responses {
       try {
         return SecretValue.wrap(json.rawChars(at));
       } catch (SecretFormatException e) {
-        throw new SecretFormatException(what + ": the secret's data is not well-formed UTF-8", ref);
+        throw new SecretFormatException(what() + ": the secret's data is not well-formed UTF-8", ref);
       }
     }
   }
@@ -254,45 +301,138 @@ public final class Responses {
    * @return the secret, owned by the caller
    */
   public static Secret kv2(byte[] body, SecretRef ref, Route route, Set<VersionStage> stages) {
-    String what = what(ref);
-    Answer a = new Answer(body, what, ref);
+    Answer a = new Answer(body, ref);
+    JsonReader json = a.json;
     int outer = a.obj(a.root(), "data");
     if (outer < 0) {
-      throw new SecretFormatException(what + " has no 'data' block; is '" + route.mount() + "' really a KV v2 mount?", ref);
+      throw new SecretFormatException(a.what() + " has no 'data' block; is '" + route.mount()
+          + "' really a KV v2 mount?", ref);
     }
-    int meta = a.obj(outer, "metadata");
-    int data = a.obj(outer, "data");
-    Long version = meta < 0 ? null : a.integer(meta, "version");
+    // One pass over each block (each lookup by name scans its object from the start).
+    int data = -1;
+    int meta = -1;
+    for (int m = json.firstMember(outer); m >= 0; m = json.nextMember(m)) {
+      if (data < 0 && json.nameEquals(m, "data")) {
+        data = a.objValue(json.memberValue(m), "data");
+      } else if (meta < 0 && json.nameEquals(m, "metadata")) {
+        meta = a.objValue(json.memberValue(m), "metadata");
+      }
+    }
+    int versionAt = -1;
+    int createdAt = -1;
+    int customAt = -1;
+    if (meta >= 0) {
+      for (int m = json.firstMember(meta); m >= 0; m = json.nextMember(m)) {
+        if (json.nameEquals(m, "version")) {
+          versionAt = json.memberValue(m);
+        } else if (json.nameEquals(m, "created_time")) {
+          createdAt = json.memberValue(m);
+        } else if (json.nameEquals(m, "custom_metadata")) {
+          customAt = json.memberValue(m);
+        }
+      }
+    }
+    Long version = a.integerValue(versionAt, "version");
     if (data < 0) {
       throw notFound(body, ref, route);
     }
     if (version == null) {
-      throw new SecretFormatException(what + " has no 'data.metadata.version'; is '" + route.mount()
+      throw new SecretFormatException(a.what() + " has no 'data.metadata.version'; is '" + route.mount()
           + "' really a KV v2 mount?", ref);
     }
-    Instant created = a.instant(meta, "created_time");
-    int custom = a.obj(meta, "custom_metadata");
+    Instant created = a.instantValue(createdAt, "created_time");
+    int custom = customAt < 0 ? -1 : a.objValue(customAt, "custom_metadata");
     Map<String, String> metadata;
-    if (custom < 0 || a.json.firstMember(custom) < 0) {
-      metadata = Map.of("vault.engine", "kv-v2", "vault.mount", route.mount(), "vault.path", route.path());
+    if (custom < 0 || json.firstMember(custom) < 0) {
+      metadata = kv2Metadata(route);
     } else {
-      metadata = baseMetadata(route, "kv-v2");
-      JsonReader json = a.json;
-      for (int m = json.firstMember(custom); m >= 0; m = json.nextMember(m)) {
-        int v = json.memberValue(m);
-        if (json.kind(v) == JsonReader.STRING) {
-          metadata.putIfAbsent(json.name(m), json.text(v));
-        }
-      }
+      metadata = kv2Metadata(route, json, custom);
     }
     Secret.Builder b = Secret.builder(ref.name())
-        .versionId(Long.toString(version))
+        .versionId(versionText(version))
         .stages(stages)
         .metadata(metadata);
     if (created != null) {
       b.createdAt(created);
     }
     return b.value(a.value(data)).build();
+  }
+
+  /**
+   * The metadata of a KV v2 secret with custom metadata: the string entries of {@code custom}
+   * after the three of the route (which win over custom entries of their names), made immutable
+   * at once for up to three custom entries (the builder keeps an immutable map as it is).
+   */
+  private static Map<String, String> kv2Metadata(Route route, JsonReader json, int custom) {
+    String[] kv = new String[6];
+    int n = 0;
+    for (int m = json.firstMember(custom); m >= 0; m = json.nextMember(m)) {
+      int v = json.memberValue(m);
+      if (json.kind(v) != JsonReader.STRING) {
+        continue;
+      }
+      String name = json.name(m);
+      if (name.equals("vault.engine") || name.equals("vault.mount") || name.equals("vault.path")) {
+        continue;
+      }
+      if (n == kv.length) {
+        n = -1;
+        break;
+      }
+      kv[n++] = name;
+      kv[n++] = json.text(v);
+    }
+    String mount = route.mount();
+    String path = route.path();
+    switch (n) {
+      case 0:
+        return kv2Metadata(route);
+      case 2:
+        return Map.of("vault.engine", "kv-v2", "vault.mount", mount, "vault.path", path, kv[0], kv[1]);
+      case 4:
+        return Map.of("vault.engine", "kv-v2", "vault.mount", mount, "vault.path", path, kv[0], kv[1], kv[2], kv[3]);
+      case 6:
+        return Map.of("vault.engine", "kv-v2", "vault.mount", mount, "vault.path", path, kv[0], kv[1], kv[2], kv[3],
+            kv[4], kv[5]);
+      default:
+        Map<String, String> all = baseMetadata(route, "kv-v2");
+        for (int m = json.firstMember(custom); m >= 0; m = json.nextMember(m)) {
+          int v = json.memberValue(m);
+          if (json.kind(v) == JsonReader.STRING) {
+            all.putIfAbsent(json.name(m), json.text(v));
+          }
+        }
+        return all;
+    }
+  }
+
+  /** Version numbers as text, the first ones made once. */
+  private static final String[] VERSION_TEXT = new String[256];
+
+  static {
+    for (int i = 0; i < VERSION_TEXT.length; i++) {
+      VERSION_TEXT[i] = Integer.toString(i);
+    }
+  }
+
+  private static String versionText(long version) {
+    return version >= 0 && version < VERSION_TEXT.length ? VERSION_TEXT[(int) version] : Long.toString(version);
+  }
+
+  /** The metadata of a KV v2 secret without custom metadata, one immutable map per route, a bounded number kept. */
+  private static final Map<Route, Map<String, String>> KV2_METADATA = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int KV2_METADATA_MAX = 4096;
+
+  private static Map<String, String> kv2Metadata(Route route) {
+    Map<String, String> m = KV2_METADATA.get(route);
+    if (m == null) {
+      m = Map.of("vault.engine", "kv-v2", "vault.mount", route.mount(), "vault.path", route.path());
+      if (KV2_METADATA.size() >= KV2_METADATA_MAX) {
+        KV2_METADATA.clear();
+      }
+      KV2_METADATA.put(route, m);
+    }
+    return m;
   }
 
   /**
