@@ -219,6 +219,20 @@ class AzureKeyVaultSourceTest {
   }
 
   @Test
+  void aPageLinkToAnotherHostIsNeverFollowedSoTheVaultsTokenStaysWithTheVault() {
+    fake.server.stubFor(listVersions("linked").willReturn(json("{\"value\":[" + fake.item("linked", V1, 1000,
+        "\"enabled\":true") + "],\"nextLink\":\"https://collector.example.net/secrets/linked/versions?api-version=2025-07-01\"}")));
+    try (AzureKeyVaultSource source = fake.source()) {
+      assertThatThrownBy(() -> source.fetchPrevious(SecretRef.parse("azure-kv://linked")))
+          .isInstanceOf(io.secretsdk.SecretFormatException.class)
+          .hasMessageContaining("link to another host")
+          .hasMessageNotContaining("collector.example.net");
+    }
+    assertThat(fake.redirect().hosts()).as("hosts the client sent requests to")
+        .doesNotContain("collector.example.net");
+  }
+
+  @Test
   void thePreviousVersionIsTheNewestEnabledValidOneOlderThanCurrentFoundAcrossPagesReadingOnlyItsValue() {
     Instant now = Instant.parse("2026-12-01T00:00:00Z");
     String previous = "azure-previous-pw-v2";

@@ -80,7 +80,7 @@ public final class AzureClients {
         .credential(credential)
         .httpClient(httpClient)
         .retryOptions(noRetries())
-        .addPolicy(new CheckedJsonPolicy())
+        .addPolicy(new CheckedJsonPolicy(vaultUrl))
         .buildClient();
   }
 

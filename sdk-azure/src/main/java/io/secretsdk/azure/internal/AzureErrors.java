@@ -12,6 +12,7 @@ import io.secretsdk.InvalidSecretRefException;
 import io.secretsdk.SecretAccessDeniedException;
 import io.secretsdk.SecretConfigurationException;
 import io.secretsdk.SecretException;
+import io.secretsdk.SecretFormatException;
 import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretThrottledException;
@@ -77,6 +78,12 @@ public final class AzureErrors {
       return new SecretAccessDeniedException(
           "Microsoft Entra ID refused a token for reading " + what + " from " + at + " ("
               + AzureCauses.describe(e) + "); check the identity's tenant, client id and credentials",
+          ref, cause);
+    }
+    if (find(e, CheckedJsonPolicy.OtherHostException.class) != null) {
+      return new SecretFormatException(
+          at + " answered " + what + " with a link to another host; it was not followed and nothing was sent there"
+              + " (the vault's token goes to the vault only); check for a proxy rewriting answers",
           ref, cause);
     }
     Throwable timeout = find(e, HttpTimeoutException.class, SocketTimeoutException.class, TimeoutException.class);

@@ -12,10 +12,12 @@ import com.azure.json.JsonReader;
 import com.azure.json.JsonToken;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -43,8 +45,34 @@ import reactor.core.publisher.Mono;
  * warning for every request that has it.
  */
 public final class CheckedJsonPolicy implements HttpPipelinePolicy {
-  /** Makes the policy. */
-  public CheckedJsonPolicy() {}
+  private final @Nullable URI vault;
+
+  /** Makes the policy, without the host check (every request may go anywhere the client sends it). */
+  public CheckedJsonPolicy() {
+    this.vault = null;
+  }
+
+  /**
+   * Makes the policy that also refuses, before anything is sent, a request to any other scheme,
+   * host or port than the vault's: a page link ({@code nextLink}) in an answer is followed by the
+   * client with the vault's token, so a hostile or broken answer could otherwise send the token
+   * elsewhere.
+   *
+   * @param vaultUrl the vault's URL
+   */
+  public CheckedJsonPolicy(String vaultUrl) {
+    this.vault = URI.create(vaultUrl);
+  }
+
+  /** A request to another host than the vault's was refused; its message names neither host nor path. */
+  public static final class OtherHostException extends UncheckedIOException {
+    private static final long serialVersionUID = 1L;
+
+    OtherHostException() {
+      super("a request to another host than the vault's was refused before it was sent",
+          new IOException("request to another host refused"));
+    }
+  }
 
   /** The answer was not one complete JSON document; its message holds nothing of the body. */
   public static final class UnreadableAnswerException extends UncheckedIOException {
@@ -58,16 +86,36 @@ public final class CheckedJsonPolicy implements HttpPipelinePolicy {
 
   @Override
   public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
+    if (!toVault(context)) {
+      return Mono.error(new OtherHostException());
+    }
     dropEmptyContentLength(context);
     return next.process().flatMap(r -> r.getBodyAsByteArray().defaultIfEmpty(new byte[0]).map(body -> checked(r, body)));
   }
 
   @Override
   public HttpResponse processSync(HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
+    if (!toVault(context)) {
+      throw new OtherHostException();
+    }
     dropEmptyContentLength(context);
     HttpResponse r = next.processSync();
     BinaryData body = r.getBodyAsBinaryData();
     return checked(r, body == null ? new byte[0] : body.toBytes());
+  }
+
+  private boolean toVault(HttpPipelineCallContext context) {
+    URI v = vault;
+    if (v == null) {
+      return true;
+    }
+    java.net.URL u = context.getHttpRequest().getUrl();
+    return u != null && v.getScheme().equalsIgnoreCase(u.getProtocol()) && v.getHost() != null
+        && v.getHost().equalsIgnoreCase(u.getHost()) && port(v.getPort(), v.getScheme()) == port(u.getPort(), u.getProtocol());
+  }
+
+  private static int port(int port, String scheme) {
+    return port != -1 ? port : "http".equalsIgnoreCase(scheme) ? 80 : 443;
   }
 
   private static void dropEmptyContentLength(HttpPipelineCallContext context) {
