@@ -9,9 +9,7 @@ import io.secretsdk.resilience.ResiliencePolicy;
 import io.secretsdk.spring.internal.Backends;
 import io.secretsdk.spring.internal.PropertyNames;
 import io.secretsdk.spring.internal.RotationPublisher;
-import io.secretsdk.spring.internal.SecretsActivity;
 import io.secretsdk.spring.internal.SecretsCaches;
-import java.time.Clock;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -43,17 +41,6 @@ public class SecretsAutoConfiguration {
   public SecretsAutoConfiguration() {}
 
   /**
-   * The recorder of what the secrets do, read by the endpoint, health and metrics.
-   *
-   * @return the recorder
-   */
-  @Bean
-  @ConditionalOnMissingBean
-  SecretsActivity secretsActivity() {
-    return new SecretsActivity(Clock.systemUTC());
-  }
-
-  /**
    * The routing source over every configured backend; not made when the application has its own
    * {@code SecretSource} or {@code SecretCache} (a user's cache brings its own source).
    *
@@ -76,16 +63,15 @@ public class SecretsAutoConfiguration {
    *
    * @param source the source (the application's own, or the routing source)
    * @param properties the bound properties
-   * @param activity the recorder
    * @param resilience the application's own {@link ResiliencePolicy} bean, if it has one (else the defaults)
    * @param observers every {@link SecretObserver} bean (the metrics' observer, the application's own), in order
    * @return the cache, closed with the context
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
-  SecretCache secretCache(SecretSource source, SecretsProperties properties, SecretsActivity activity,
+  SecretCache secretCache(SecretSource source, SecretsProperties properties,
       ObjectProvider<ResiliencePolicy> resilience, ObjectProvider<SecretObserver> observers) {
-    return SecretsCaches.build(activity.instrument(source), properties, resilience.getIfUnique(),
+    return SecretsCaches.build(source, properties, resilience.getIfUnique(),
         observers.orderedStream().toList());
   }
 
@@ -93,13 +79,11 @@ public class SecretsAutoConfiguration {
    * Publishes every rotation of the cache to the context as a {@link RotationEvent}.
    *
    * @param cache the cache
-   * @param activity the recorder
    * @param publisher the context
    * @return the publisher, subscribed once every singleton exists
    */
   @Bean
-  RotationPublisher secretsRotationPublisher(ObjectProvider<SecretCache> cache, SecretsActivity activity,
-      ApplicationEventPublisher publisher) {
-    return new RotationPublisher(cache, activity, publisher);
+  RotationPublisher secretsRotationPublisher(ObjectProvider<SecretCache> cache, ApplicationEventPublisher publisher) {
+    return new RotationPublisher(cache, publisher);
   }
 }

@@ -14,7 +14,6 @@ import io.secretsdk.SecretUnavailableException;
 import io.secretsdk.resilience.ResiliencePolicy;
 import io.secretsdk.cache.SecretCache;
 import io.secretsdk.micrometer.SecretMetrics;
-import io.secretsdk.spring.internal.SecretsActivity;
 import io.secretsdk.spring.internal.SecretsEndpoint;
 import io.secretsdk.spring.internal.SecretsHealthIndicator;
 import io.secretsdk.testing.ManualClock;
@@ -47,7 +46,6 @@ class SecretsActuatorTest {
         .withConfiguration(AutoConfigurations.of(SecretsAutoConfiguration.class, SecretsActuatorAutoConfiguration.class))
         .withPropertyValues("secrets.cache.default-ttl=1m", "secrets.cache.max-stale=2m",
             "management.endpoints.web.exposure.include=secrets,health")
-        .withBean(SecretsActivity.class, () -> new SecretsActivity(clock))
         .withBean(SecretSource.class, () -> source);
   }
 

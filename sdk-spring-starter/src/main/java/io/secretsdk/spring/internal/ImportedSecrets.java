@@ -15,7 +15,6 @@ import io.secretsdk.cache.RotationEvent;
 import io.secretsdk.cache.SecretCache;
 import io.secretsdk.observe.SecretObserver;
 import io.secretsdk.spring.SecretsProperties;
-import java.time.Clock;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,8 +40,8 @@ import org.springframework.context.event.ContextRefreshedEvent;
 /**
  * The secrets imported with {@code spring.config.import=secrets:}: the source and cache they are
  * read through (made in the bootstrap phase from the {@code secrets.*} properties known then, and
- * handed to the application context as its {@code secretCache}, {@code secretSource} and {@code
- * secretsActivity} beans), and one property source per imported secret. When an imported secret
+ * handed to the application context as its {@code secretCache} and {@code secretSource}
+ * beans), and one property source per imported secret. When an imported secret
  * rotates, its property source is replaced in place and every {@code @ConfigurationProperties} bean
  * whose prefix covers a changed property is bound again onto the same instance.
  */
@@ -50,7 +49,6 @@ public final class ImportedSecrets {
   private static final Logger log = LoggerFactory.getLogger(ImportedSecrets.class);
 
   private final SecretsProperties properties;
-  private final SecretsActivity activity;
   private final SecretSource source;
   private final SecretCache cache;
   private final LateObservers observers;
@@ -59,10 +57,9 @@ public final class ImportedSecrets {
   /** Guarded by this: closed by a failed start before any context took them. */
   private boolean closed;
 
-  private ImportedSecrets(SecretsProperties properties, SecretsActivity activity, SecretSource source, SecretCache cache,
+  private ImportedSecrets(SecretsProperties properties, SecretSource source, SecretCache cache,
       LateObservers observers) {
     this.properties = properties;
-    this.activity = activity;
     this.source = source;
     this.cache = cache;
     this.observers = observers;
@@ -83,7 +80,6 @@ public final class ImportedSecrets {
       throw new SecretConfigurationException("spring.config.import=secrets: cannot start, the secrets.* properties "
           + "are invalid: " + String.join("; ", problems));
     }
-    SecretsActivity activity = new SecretsActivity(Clock.systemUTC());
     SecretSource source;
     try {
       source = Backends.routingSource(p, ImportedSecrets.class.getClassLoader());
@@ -93,12 +89,12 @@ public final class ImportedSecrets {
     SecretCache cache;
     LateObservers observers = new LateObservers();
     try {
-      cache = SecretsCaches.build(activity.instrument(source), p, null, List.of(observers));
+      cache = SecretsCaches.build(source, p, null, List.of(observers));
     } catch (RuntimeException e) {
       source.close();
       throw e;
     }
-    return new ImportedSecrets(p, activity, source, cache, observers);
+    return new ImportedSecrets(p, source, cache, observers);
   }
 
   /**
@@ -119,7 +115,7 @@ public final class ImportedSecrets {
     } catch (SecretException e) {
       if (resource.optional()) {
         log.warn("spring.config.import: optional secret {} from backend '{}' could not be read ({}); starting without it",
-            ref.toUri(), backend, SecretsActivity.kind(e));
+            ref.toUri(), backend, e.getClass().getSimpleName());
         return ConfigData.EMPTY;
       }
       throw retyped("spring.config.import could not read secret " + ref.toUri() + " from backend '" + backend
@@ -184,7 +180,7 @@ public final class ImportedSecrets {
       next = properties(resource, event.current());
     } catch (SecretException e) {
       log.warn("spring.config.import: rotated secret {} version {} cannot be read as properties ({}); keeping the "
-          + "previous properties", resource.ref().toUri(), event.current().versionId(), SecretsActivity.kind(e));
+          + "previous properties", resource.ref().toUri(), event.current().versionId(), e.getClass().getSimpleName());
       return;
     }
     Map<String, String> before = ps.values();
@@ -247,9 +243,6 @@ public final class ImportedSecrets {
       }
     });
     var bf = ctx.getBeanFactory();
-    if (!bf.containsBean("secretsActivity")) {
-      bf.registerSingleton("secretsActivity", activity);
-    }
     if (!bf.containsBean("secretSource")) {
       bf.registerSingleton("secretSource", source);
     }

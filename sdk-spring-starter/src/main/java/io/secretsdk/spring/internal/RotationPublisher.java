@@ -16,7 +16,6 @@ import org.springframework.context.ApplicationEventPublisher;
  */
 public final class RotationPublisher implements SmartInitializingSingleton, DisposableBean {
   private final ObjectProvider<SecretCache> cache;
-  private final SecretsActivity activity;
   private final ApplicationEventPublisher publisher;
   private volatile @Nullable Subscription subscription;
 
@@ -24,13 +23,10 @@ public final class RotationPublisher implements SmartInitializingSingleton, Disp
    * A publisher, subscribed once every singleton exists.
    *
    * @param cache the cache
-   * @param activity the recorder, told of each rotation first
    * @param publisher the context
    */
-  public RotationPublisher(ObjectProvider<SecretCache> cache, SecretsActivity activity,
-      ApplicationEventPublisher publisher) {
+  public RotationPublisher(ObjectProvider<SecretCache> cache, ApplicationEventPublisher publisher) {
     this.cache = cache;
-    this.activity = activity;
     this.publisher = publisher;
   }
 
@@ -43,7 +39,6 @@ public final class RotationPublisher implements SmartInitializingSingleton, Disp
   }
 
   private void publish(RotationEvent event) {
-    activity.rotated(event);
     publisher.publishEvent(event);
   }
 
