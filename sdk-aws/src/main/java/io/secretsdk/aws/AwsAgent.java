@@ -148,16 +148,25 @@ public final class AwsAgent {
   void check(String scheme) {
     String s = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase(Locale.ROOT);
     if (!endpoint.isAbsolute() || endpoint.getHost() == null || !(s.equals("http") || s.equals("https"))
-        || endpoint.getRawQuery() != null) {
-      throw new SecretConfigurationException("the " + scheme + " agent endpoint '" + endpoint
-          + "' is not an absolute http(s) URI with a host and no query, such as http://localhost:2773");
+        || endpoint.getRawQuery() != null || endpoint.getRawUserInfo() != null) {
+      throw new SecretConfigurationException("the " + scheme + " agent endpoint '" + shown(endpoint)
+          + "' is not an absolute http(s) URI with a host, no user-info and no query, such as http://localhost:2773");
     }
     if (!nonLoopback && !isLoopback(endpoint.getHost())) {
-      throw new SecretConfigurationException("the " + scheme + " agent endpoint '" + endpoint
+      throw new SecretConfigurationException("the " + scheme + " agent endpoint '" + shown(endpoint)
           + "' is not a loopback address: the agent serves secret values over plain HTTP to whoever has its token,"
           + " so only localhost, 127.0.0.0/8 and ::1 are accepted; use allowNonLoopback() (property "
           + scheme + ".agent-allow-non-loopback=true) for an agent on a host you trust");
     }
+  }
+
+  /** The endpoint as messages show it: user-info (which the agents never use) as {@code ***}. */
+  static String shown(URI uri) {
+    if (uri.getRawUserInfo() == null) {
+      return uri.toString();
+    }
+    return uri.getScheme() + "://***@" + uri.getHost() + (uri.getPort() >= 0 ? ":" + uri.getPort() : "")
+        + (uri.getRawPath() == null ? "" : uri.getRawPath());
   }
 
   /** Without a DNS lookup: localhost by name, or a loopback address literal. */
@@ -180,7 +189,7 @@ public final class AwsAgent {
   /** The endpoint and where the token comes from; never the token. */
   @Override
   public String toString() {
-    return "AwsAgent[" + endpoint + ", token from " + (tokenFile != null ? "file " + tokenFile
+    return "AwsAgent[" + shown(endpoint) + ", token from " + (tokenFile != null ? "file " + tokenFile
         : String.join(" / ", TOKEN_VARIABLES)) + (nonLoopback ? ", non-loopback allowed" : "") + "]";
   }
 }

@@ -222,6 +222,38 @@ class AwsAgentTest {
   }
 
   @Test
+  void userInfoInTheEndpointATokenFileThatIsNotARegularFileAndAHeaderBreakingTokenAreRefusedWithoutShowingThem()
+      throws Exception {
+    LeakGuard.watch("agent-pw-91");
+    assertThatThrownBy(() -> AwsSecretsManagerSource.builder()
+        .agent(URI.create("http://admin:agent-pw-91@localhost:2773")).build())
+        .isInstanceOf(SecretConfigurationException.class)
+        .hasMessageContaining("user-info").hasMessageNotContaining("agent-pw-91");
+    assertThat(AwsAgent.at(URI.create("http://admin:agent-pw-91@localhost:2773")).toString())
+        .doesNotContain("agent-pw-91");
+
+    Path fifo = dir.resolve("fifo-token");
+    Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+    org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor() == 0, "mkfifo is available");
+    try (AwsSecretsManagerSource s = AwsSecretsManagerSource.builder()
+        .agent(AwsAgent.at(fake.endpoint()).tokenFile(fifo)).build()) {
+      assertThatThrownBy(() -> s.fetch(SecretRef.parse("aws-sm://app/db")))
+          .as("a FIFO is refused at once, never opened")
+          .isInstanceOf(SecretConfigurationException.class).hasMessageContaining("not a regular file");
+    }
+
+    String broken = "ssrf-part-one\r\nX-Injected: ssrf-part-two";
+    LeakGuard.watch("ssrf-part-one");
+    Path bad = Files.writeString(dir.resolve("bad-token"), broken);
+    try (AwsSecretsManagerSource s = AwsSecretsManagerSource.builder()
+        .agent(AwsAgent.at(fake.endpoint()).tokenFile(bad)).build()) {
+      assertThatThrownBy(() -> s.fetch(SecretRef.parse("aws-sm://app/db")))
+          .isInstanceOf(SecretConfigurationException.class)
+          .hasMessageContaining("cannot be sent in a header").hasMessageNotContaining("ssrf-part");
+    }
+  }
+
+  @Test
   void throughTheAgentEveryRefreshIsALocalReadWithAShortSuggestedLifetime() {
     try (AwsSecretsManagerSource source = secrets()) {
       assertThat(source.checkVersion(SecretRef.of("db"))).isEmpty();

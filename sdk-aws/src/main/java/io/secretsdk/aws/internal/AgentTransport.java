@@ -152,6 +152,21 @@ public final class AgentTransport {
     return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
   }
 
+  private static final long MAX_TOKEN_FILE_BYTES = 64 * 1024;
+
+  /** A token that can be sent as a header value: visible ASCII only; the message never shows it. */
+  private static String checkedToken(String token, String from, SecretRef ref) {
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (c < 0x21 || c > 0x7e) {
+        throw new SecretConfigurationException("the AWS agent's SSRF token from " + from + " holds a character that"
+            + " cannot be sent in a header (a control character, a space or non-ASCII, at position " + i
+            + "); check what was written there", ref);
+      }
+    }
+    return token;
+  }
+
   /** The SSRF token, read for each request (a token file may be rewritten). */
   private String token(SecretRef ref, AwsBackend backend) {
     String raw;
@@ -174,15 +189,20 @@ public final class AgentTransport {
       }
     }
     if (!raw.startsWith("file://")) {
-      return raw.trim();
+      return checkedToken(raw.trim(), "the environment", ref);
     }
     Path file = Path.of(raw.substring("file://".length()));
     try {
+      // Never block on a FIFO or read a device: a regular file of a token's size only.
+      if (!Files.isRegularFile(file) || Files.size(file) > MAX_TOKEN_FILE_BYTES) {
+        throw new SecretConfigurationException("the AWS agent's token file " + file + " is not a regular file of at most "
+            + MAX_TOKEN_FILE_BYTES + " bytes; point the source at the file the agent's token is written to", ref);
+      }
       String t = Files.readString(file, StandardCharsets.UTF_8).trim();
       if (t.isEmpty()) {
         throw new SecretConfigurationException("the AWS agent's token file " + file + " is empty", ref);
       }
-      return t;
+      return checkedToken(t, "the token file " + file, ref);
     } catch (IOException e) {
       throw new SecretConfigurationException("could not read the AWS agent's token file " + file + " ("
           + e.getClass().getSimpleName() + "); check that it exists and that this process may read it", ref);
