@@ -173,6 +173,36 @@ public final class GcpSecretManagerSource implements SecretSource {
   }
 
   /**
+   * The full resource name, so that {@code gcp-sm://db} and {@code
+   * gcp-sm://projects/P/secrets/db} (with P the default project) are one cache entry, one set of
+   * backend calls and one rotation event: {@code projects/P[/locations/L]/secrets/S}, the version
+   * as {@code ?version=} (none for {@code latest}), the stage and field kept. A reference that does
+   * not parse is left as it is (its read then fails with the reason).
+   */
+  @Override
+  public SecretRef canonical(SecretRef ref) {
+    SecretRef withScheme = ref.scheme().isPresent() ? ref : ref.withScheme(SCHEME);
+    if (!SCHEME.equals(withScheme.scheme().orElse(SCHEME))) {
+      return withScheme;
+    }
+    try {
+      SecretName n = SecretName.parse(withScheme, project, location);
+      SecretRef c = SecretRef.of(n.secretResource()).withScheme(SCHEME);
+      if (!n.isLatest()) {
+        if (ref.stage().isPresent()) {
+          return withScheme; // a version and a stage: left for the read to judge
+        }
+        c = c.withVersion(n.version());
+      } else if (ref.stage().isPresent()) {
+        c = c.withStage(ref.stage().get());
+      }
+      return ref.field().isPresent() ? c.withField(ref.field().get()) : c;
+    } catch (SecretException malformed) {
+      return withScheme;
+    }
+  }
+
+  /**
    * Reads one version with {@code AccessSecretVersion}, and the secret's metadata with {@code
    * GetSecret} when it may have changed.
    *

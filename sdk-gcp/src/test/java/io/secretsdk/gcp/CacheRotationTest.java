@@ -63,6 +63,27 @@ class CacheRotationTest {
   }
 
   @Test
+  void aShortNameAndTheFullNameOfOneSecretAreOneCacheEntryAndOneRead() {
+    LeakGuard.watch("gcp-one-entry-pw");
+    front.fake.secret("api").add("gcp-one-entry-pw");
+    String full = "projects/" + FakeSecretManager.PROJECT + "/secrets/api";
+    assertThat(source.canonical(SecretRef.parse("gcp-sm://api")))
+        .isEqualTo(SecretRef.parse("gcp-sm://" + full));
+    assertThat(source.canonical(SecretRef.of("api").withVersion("3")))
+        .isEqualTo(SecretRef.parse("gcp-sm://" + full + "?version=3"));
+    assertThat(source.canonical(SecretRef.parse("gcp-sm://" + full + "/versions/latest")))
+        .isEqualTo(SecretRef.parse("gcp-sm://" + full));
+    assertThat(source.canonical(SecretRef.parse("gcp-sm://not/a/valid/name")))
+        .as("left as it is").isEqualTo(SecretRef.parse("gcp-sm://not/a/valid/name"));
+
+    var byShort = cache.get(SecretRef.parse("gcp-sm://api"));
+    var byFull = cache.get(SecretRef.parse("gcp-sm://" + full));
+    var unschemed = cache.get(SecretRef.of("api"));
+    assertThat(byFull).isSameAs(byShort).isSameAs(unschemed);
+    assertThat(front.fake.calls("AccessSecretVersion")).as("one read for three spellings").isEqualTo(1);
+  }
+
+  @Test
   void aRotationOnTheServerBecomesExactlyOneRotationEvent() {
     String oldPw = "gcp-old-pw-A1";
     String newPw = "gcp-new-pw-B2";
