@@ -9,6 +9,7 @@ import io.secretsdk.SecretExpiredException;
 import io.secretsdk.SecretNotFoundException;
 import io.secretsdk.SecretRef;
 import io.secretsdk.SecretSource;
+import io.secretsdk.VersionCheck;
 import io.secretsdk.VersionStage;
 import io.secretsdk.vault.internal.JsonBody;
 import io.secretsdk.vault.internal.Responses;
@@ -121,6 +122,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class VaultSecretSource implements SecretSource {
   private static final Logger LOG = LoggerFactory.getLogger(VaultSecretSource.class);
+  /** Set once Vault refused reading a {@code metadata/} path: checks answer empty from then on. */
+  private volatile boolean metadataRefused;
 
   private final VaultHttp http;
   private final @Nullable HttpClient ownedClient;
@@ -327,6 +330,61 @@ public final class VaultSecretSource implements SecretSource {
       // Deleted between the two reads.
       return Optional.empty();
     }
+  }
+
+  /**
+   * Tells which version a KV v2 secret is at with one read of its {@code metadata/} path (no value
+   * moves): the current version for a reference without version, the version itself while it is
+   * neither deleted nor destroyed for a pinned one. Every other kind of path (KV v1, database
+   * credentials, static roles) answers empty: the caller fetches. A deleted or destroyed version
+   * answers empty too, so that the fetch reports it.
+   *
+   * <p>Reading {@code metadata/} needs {@code read} on {@code <mount>/metadata/<path>}, which
+   * policies often grant apart from {@code data/}: when Vault refuses it, the source logs that once
+   * and answers empty from then on (every refresh a plain read, as without this check).
+   */
+  @Override
+  public Optional<VersionCheck> checkVersion(SecretRef ref) {
+    Objects.requireNonNull(ref, "ref");
+    Route route = route(ref);
+    if (route.kind() != Route.Kind.KV2 || metadataRefused
+        || ref.stage().filter(st -> st != VersionStage.CURRENT).isPresent()) {
+      return Optional.empty();
+    }
+    String what = "checking the version of vault secret '" + ref.name() + "'";
+    Responses.Kv2Metadata metadata;
+    try (VaultHttp.Response r = call("GET", VaultHttp.encodePath(route.metadataPath()), null, what, ref)) {
+      if (r.status() == 404) {
+        throw new SecretNotFoundException("vault secret '" + ref.name() + "' does not exist (HTTP 404 for v1/"
+            + route.metadataPath() + ")", ref);
+      }
+      if (r.status() == 403) {
+        if (!metadataRefused) {
+          metadataRefused = true;
+          LOG.info("Vault refused reading v1/{} (no 'read' on the metadata path); refreshes of KV v2 secrets read "
+              + "their values from now on (grant 'read' on <mount>/metadata/* to make them cheap checks)",
+              route.metadataPath());
+        }
+        return Optional.empty();
+      }
+      if (r.status() != 200) {
+        throw VaultErrors.toException(r, what, ref);
+      }
+      metadata = Responses.kv2Metadata(r.body(), ref);
+    }
+    long version = metadata.currentVersion();
+    if (ref.version().isPresent()) {
+      String v = ref.version().get();
+      if (v.isEmpty() || v.length() > 18 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        return Optional.empty(); // the fetch says what is wrong with it
+      }
+      version = Long.parseLong(v);
+    }
+    Responses.VersionState state = metadata.versions().get(version);
+    if (state == null || state.deleted() || state.destroyed()) {
+      return Optional.empty();
+    }
+    return Optional.of(VersionCheck.of(Long.toString(version)));
   }
 
   /**
