@@ -10,9 +10,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.secretsdk.Secret;
 import io.secretsdk.SecretException;
 import io.secretsdk.SecretRef;
+import io.secretsdk.testing.Mutations;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -88,30 +88,7 @@ class VaultFuzzTest extends VaultFake {
       case 4 -> s = s.replace("\"data\"", "\"d\\u0061ta\""); // escaped key
       default -> { } // byte mutations only
     }
-    byte[] b = s.getBytes(StandardCharsets.UTF_8);
-    int n = r.nextInt(4);
-    for (int i = 0; i < n && b.length > 0; i++) {
-      int at = r.nextInt(b.length);
-      switch (r.nextInt(4)) {
-        case 0 -> b[at] = (byte) r.nextInt(256);
-        case 1 -> b = Arrays.copyOf(b, at);
-        case 2 -> {
-          byte[] longer = new byte[b.length + 1];
-          System.arraycopy(b, 0, longer, 0, at);
-          String inserts = "{}[]\",:\\\u0000\u00ff";
-          longer[at] = (byte) inserts.charAt(r.nextInt(inserts.length()));
-          System.arraycopy(b, at, longer, at + 1, b.length - at);
-          b = longer;
-        }
-        default -> {
-          byte[] shorter = new byte[b.length - 1];
-          System.arraycopy(b, 0, shorter, 0, at);
-          System.arraycopy(b, at + 1, shorter, at, b.length - at - 1);
-          b = shorter;
-        }
-      }
-    }
-    return b;
+    return Mutations.json(r, s.getBytes(StandardCharsets.UTF_8));
   }
 
   private void checkMessage(SecretException e, String context) {
