@@ -35,6 +35,8 @@ class WarmPathTest {
   private static final int ROUNDS = 25;
 
   private final ExecutorService readers = Executors.newFixedThreadPool(READERS);
+  /** Reads checked after the change, over all readers of a round. */
+  private final AtomicInteger readsAfter = new AtomicInteger();
 
   @BeforeEach
   void watchValues() {
@@ -80,6 +82,7 @@ class WarmPathTest {
           if (after) {
             check.verify(s, failure);
             checked++;
+            readsAfter.incrementAndGet();
           }
         }
         return checked;
@@ -91,6 +94,16 @@ class WarmPathTest {
   /** What a read that began after the change may answer. */
   interface ReadCheck {
     void verify(Secret answer, RuntimeException failure);
+  }
+
+  /** Lets every reader make reads after the change (no sleep: counted reads), then stops them. */
+  private void readAfterChange(AtomicBoolean stop) {
+    readsAfter.set(0);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (readsAfter.get() < READERS * 50 && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+    }
+    stop.set(true);
   }
 
   private static int join(List<Future<Integer>> done) throws Exception {
@@ -120,8 +133,7 @@ class WarmPathTest {
         started.await(5, TimeUnit.SECONDS);
         clock.advance(Duration.ofSeconds(10)); // runs the flips (and a failing refresh) on this thread
         changed.set(true);
-        Thread.sleep(2);
-        stop.set(true);
+        readAfterChange(stop);
         checked += join(done);
       }
     }
@@ -151,8 +163,7 @@ class WarmPathTest {
         source.rotate("prod/db", "warm-second");
         cache.refresh(DB).join();
         changed.set(true);
-        Thread.sleep(2);
-        stop.set(true);
+        readAfterChange(stop);
         checked += join(done);
         assertThat(old).as("reads after the install that saw the old version").hasValue(0);
       }
@@ -182,8 +193,7 @@ class WarmPathTest {
         started.await(5, TimeUnit.SECONDS);
         cache.invalidate(DB);
         changed.set(true);
-        Thread.sleep(2);
-        stop.set(true);
+        readAfterChange(stop);
         checked += join(done);
         assertThat(zeroed).as("reads after invalidate() that got the dropped value").hasValue(0);
       }
