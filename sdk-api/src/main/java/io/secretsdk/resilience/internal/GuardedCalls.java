@@ -43,7 +43,7 @@ public final class GuardedCalls implements AutoCloseable {
    */
   public static final int MAX_TIMED_CALLS = 16;
 
-  private static final long MAX_IN_CALL_WAIT_MILLIS = TimeUnit.SECONDS.toMillis(ResiliencePolicy.MAX_IN_CALL_WAIT_SECONDS);
+  private static final Duration MAX_IN_CALL_WAIT = Duration.ofSeconds(ResiliencePolicy.MAX_IN_CALL_WAIT_SECONDS);
 
   private final String backend;
   private final @Nullable Retry retry;
@@ -115,11 +115,11 @@ public final class GuardedCalls implements AutoCloseable {
         }
         if (e instanceof SecretThrottledException) {
           Duration hint = ((SecretThrottledException) e).retryAfter().orElse(Duration.ZERO);
-          long hintMillis = saturatedMillis(hint);
-          if (hintMillis > MAX_IN_CALL_WAIT_MILLIS) {
+          // Compared as a Duration first: a hostile hint too long for milliseconds ends the call, never overflows.
+          if (hint.compareTo(MAX_IN_CALL_WAIT) > 0) {
             throw e;
           }
-          wait = Math.max(wait, hintMillis);
+          wait = Math.max(wait, hint.isNegative() ? 0 : hint.toMillis());
         }
         try {
           Thread.sleep(wait);
@@ -319,15 +319,6 @@ public final class GuardedCalls implements AutoCloseable {
 
     FastFailure(String message, @Nullable SecretRef ref) {
       super(message, ref);
-    }
-  }
-
-  /** A backend's hint in milliseconds; one too long for a {@code long} (a hostile answer) is the longest wait. */
-  static long saturatedMillis(Duration d) {
-    try {
-      return d.toMillis();
-    } catch (ArithmeticException tooLong) {
-      return d.isNegative() ? 0 : Long.MAX_VALUE;
     }
   }
 }
