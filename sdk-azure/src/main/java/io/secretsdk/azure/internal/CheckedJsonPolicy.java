@@ -17,7 +17,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import org.jspecify.annotations.Nullable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -45,12 +44,7 @@ import reactor.core.publisher.Mono;
  * warning for every request that has it.
  */
 public final class CheckedJsonPolicy implements HttpPipelinePolicy {
-  private final @Nullable URI vault;
-
-  /** Makes the policy, without the host check (every request may go anywhere the client sends it). */
-  public CheckedJsonPolicy() {
-    this.vault = null;
-  }
+  private final URI vault;
 
   /**
    * Makes the policy that also refuses, before anything is sent, a request to any other scheme,
@@ -106,9 +100,6 @@ public final class CheckedJsonPolicy implements HttpPipelinePolicy {
 
   private boolean toVault(HttpPipelineCallContext context) {
     URI v = vault;
-    if (v == null) {
-      return true;
-    }
     java.net.URL u = context.getHttpRequest().getUrl();
     return u != null && v.getScheme().equalsIgnoreCase(u.getProtocol()) && v.getHost() != null
         && v.getHost().equalsIgnoreCase(u.getHost()) && port(v.getPort(), v.getScheme()) == port(u.getPort(), u.getProtocol());
