@@ -204,7 +204,7 @@ public final class VaultSecretSource implements SecretSource {
         }
         if (ref.version().isPresent()) {
           String v = ref.version().get();
-          if (v.isEmpty() || v.length() > 18 || !v.chars().allMatch(c -> c >= '0' && c <= '9') || Long.parseLong(v) < 1) {
+          if (!isKvVersion(v)) {
             throw new InvalidSecretRefException(
                 "vault secret '" + ref.name() + "': a KV v2 version is a positive whole number, not '" + v + "'", ref);
           }
@@ -239,6 +239,11 @@ public final class VaultSecretSource implements SecretSource {
           "secret reference '" + ref + "' is for scheme '" + ref.scheme().get() + "', not vault", ref);
     }
     return Route.of(ref, kv2Mounts, kv1Mounts, databaseMounts);
+  }
+
+  /** A KV v2 version: a positive whole number of at most 18 digits. */
+  private static boolean isKvVersion(String v) {
+    return !v.isEmpty() && v.length() <= 18 && v.chars().allMatch(c -> c >= '0' && c <= '9') && Long.parseLong(v) >= 1;
   }
 
   private static void currentOnly(SecretRef ref, String why) {
@@ -375,7 +380,7 @@ public final class VaultSecretSource implements SecretSource {
     long version = metadata.currentVersion();
     if (ref.version().isPresent()) {
       String v = ref.version().get();
-      if (v.isEmpty() || v.length() > 18 || !v.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      if (!isKvVersion(v)) {
         return Optional.empty(); // the fetch says what is wrong with it
       }
       version = Long.parseLong(v);
