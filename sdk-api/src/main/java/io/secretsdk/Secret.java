@@ -40,7 +40,7 @@ public final class Secret {
   private final SecretValue value;
 
   /** The fields read so far; shared with a copy built on the same value object and version. */
-  private final ParsedFields parsed;
+  private volatile @Nullable ParsedFields parsed;
 
   /** The one-stage sets by ordinal, made once (most secrets have one stage). */
   private static final List<Set<VersionStage>> ONE_STAGE = java.util.Arrays.stream(VersionStage.values())
@@ -60,9 +60,10 @@ public final class Secret {
     this.metadata = b.metadata; // an immutable copy already
     this.value = value;
     Secret origin = b.origin;
+    // Made on the first field read; a copy on the same value and version shares its origin's.
     this.parsed = origin != null && origin.value == value && origin.versionId.equals(versionId)
-        ? origin.parsed
-        : new ParsedFields();
+        ? origin.parsedFields()
+        : null;
   }
 
   /**
@@ -207,24 +208,23 @@ public final class Secret {
    */
   public SecretValue field(String fieldName) {
     Objects.requireNonNull(fieldName, "fieldName");
-    Parsed parsed = parsedField(fieldName);
+    Object parsed = parsedField(fieldName);
     if (parsed == null) {
       throw new SecretFormatException(
           "secret '" + name + "' (version " + versionId + ") has no field '" + fieldName + "'",
           SecretRef.of(name).withField(fieldName));
     }
-    switch (parsed.kind) {
-      case NESTED:
-        throw new SecretFormatException(
-            "field '" + fieldName + "' of secret '" + name + "' is a JSON object or array, not text",
-            SecretRef.of(name).withField(fieldName));
-      case NULL:
-        throw new SecretFormatException(
-            "field '" + fieldName + "' of secret '" + name + "' is null",
-            SecretRef.of(name).withField(fieldName));
-      default:
-        return Objects.requireNonNull(parsed.value).borrowAsField();
+    if (parsed == JsonFields.Kind.NESTED) {
+      throw new SecretFormatException(
+          "field '" + fieldName + "' of secret '" + name + "' is a JSON object or array, not text",
+          SecretRef.of(name).withField(fieldName));
     }
+    if (parsed == JsonFields.Kind.NULL) {
+      throw new SecretFormatException(
+          "field '" + fieldName + "' of secret '" + name + "' is null",
+          SecretRef.of(name).withField(fieldName));
+    }
+    return ((SecretValue) parsed).aliveField();
   }
 
   /**
@@ -235,54 +235,78 @@ public final class Secret {
    * @throws IllegalStateException if the value is destroyed
    */
   public Set<String> fieldNames() {
-    synchronized (parsed) {
+    synchronized (parsedFields()) {
       if (value.isDestroyed()) {
-        throw new IllegalStateException("the value of secret '" + name + "' has been destroyed");
+        throw destroyed();
       }
       return Collections.unmodifiableSet(
           value.withBytes(bytes -> JsonFields.names(bytes, "secret '" + name + "'")));
     }
   }
 
-  /** Reads one field on first use (checking the whole value, decoding only that field). */
-  private @Nullable Parsed parsedField(String fieldName) {
-    ParsedFields holder = parsed;
-    Object[] cached = holder.fields;
-    if (cached != null && !value.isDestroyed()) {
-      for (int i = 0; i < cached.length; i += 2) {
-        if (cached[i].equals(fieldName)) {
-          return (Parsed) cached[i + 1];
-        }
-      }
+  /**
+   * Reads one field on first use (checking the whole value; a value held as bytes is read where it
+   * lies, so the field is a view of its bytes and nothing is copied): the field's value, {@link
+   * JsonFields.Kind#NULL} or {@link JsonFields.Kind#NESTED}, or {@code null} if there is none.
+   */
+  private @Nullable Object parsedField(String fieldName) {
+    ParsedFields holder = parsedFields();
+    Object known = value.isDestroyed() ? null : holder.find(fieldName);
+    if (known != null) {
+      return known;
     }
     synchronized (holder) {
       if (value.isDestroyed()) {
-        throw new IllegalStateException("the value of secret '" + name + "' has been destroyed");
+        throw destroyed();
       }
-      cached = holder.fields;
-      if (cached != null) {
-        for (int i = 0; i < cached.length; i += 2) {
-          if (cached[i].equals(fieldName)) {
-            return (Parsed) cached[i + 1];
-          }
+      known = holder.find(fieldName);
+      if (known != null) {
+        return known;
+      }
+      Object read;
+      try {
+        read = value.readField(name, fieldName);
+      } catch (SecretFormatException e) {
+        // Read where it lies: a destruction racing the check shows as malformed content.
+        if (value.isDestroyed()) {
+          throw destroyed();
         }
+        throw e;
       }
-      JsonFields.Field f = value.withBytes(bytes -> JsonFields.fieldOfSecret(bytes, name, fieldName));
-      if (f == null) {
-        return null;
+      if (value.isDestroyed()) {
+        throw destroyed();
       }
-      SecretValue fieldValue = null;
-      if (f.text() != null) {
-        fieldValue = SecretValue.wrap(f.text());
-        value.attach(fieldValue);
+      if (read != null) {
+        holder.add(fieldName, read);
       }
-      Parsed read = new Parsed(f.kind(), fieldValue);
-      Object[] grown = cached == null ? new Object[2] : Arrays.copyOf(cached, cached.length + 2);
-      grown[grown.length - 2] = fieldName;
-      grown[grown.length - 1] = read;
-      holder.fields = grown;
       return read;
     }
+  }
+
+  private ParsedFields parsedFields() {
+    ParsedFields p = parsed;
+    if (p == null) {
+      ParsedFields made = new ParsedFields();
+      p = (ParsedFields) PARSED.compareAndExchange(this, null, made);
+      if (p == null) {
+        p = made;
+      }
+    }
+    return p;
+  }
+
+  private static final java.lang.invoke.VarHandle PARSED;
+
+  static {
+    try {
+      PARSED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Secret.class, "parsed", ParsedFields.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private IllegalStateException destroyed() {
+    return new IllegalStateException("the value of secret '" + name + "' has been destroyed");
   }
 
   /**
@@ -302,19 +326,49 @@ public final class Secret {
     throw new UnsupportedOperationException("a Secret cannot be serialized");
   }
 
-  /** The fields of one value read so far, as name, Parsed, name, Parsed...; its monitor guards the reads. */
+  /**
+   * The fields of one value read so far (most secrets have their one or two fields read): the
+   * first in two fields, the others as name, read, name, read... Its monitor guards the reads;
+   * readers find what was added without it.
+   */
   private static final class ParsedFields {
-    /** Replaced (never changed) under this object's monitor. */
-    volatile Object @Nullable [] fields;
-  }
+    /** Set once, under the monitor, after {@link #firstRead}: publishes it. */
+    private volatile @Nullable String firstName;
+    private @Nullable Object firstRead;
+    /** Replaced (never changed) under the monitor. */
+    private volatile Object @Nullable [] more;
 
-  private static final class Parsed {
-    final JsonFields.Kind kind;
-    final @Nullable SecretValue value;
+    @Nullable Object find(String fieldName) {
+      String first = firstName;
+      if (first == null) {
+        return null;
+      }
+      if (first.equals(fieldName)) {
+        return firstRead;
+      }
+      Object[] m = more;
+      if (m != null) {
+        for (int i = 0; i < m.length; i += 2) {
+          if (m[i].equals(fieldName)) {
+            return m[i + 1];
+          }
+        }
+      }
+      return null;
+    }
 
-    Parsed(JsonFields.Kind kind, @Nullable SecretValue value) {
-      this.kind = kind;
-      this.value = value;
+    /** Holds the monitor. */
+    void add(String fieldName, Object read) {
+      if (firstName == null) {
+        firstRead = read;
+        firstName = fieldName;
+        return;
+      }
+      Object[] m = more;
+      Object[] grown = m == null ? new Object[2] : Arrays.copyOf(m, m.length + 2);
+      grown[grown.length - 2] = fieldName;
+      grown[grown.length - 1] = read;
+      more = grown;
     }
   }
 

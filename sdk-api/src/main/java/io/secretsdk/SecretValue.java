@@ -1,12 +1,15 @@
 package io.secretsdk;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import io.secretsdk.internal.JsonFields;
+import io.secretsdk.internal.JsonReader;
+import io.secretsdk.internal.JsonStrings;
 import io.secretsdk.internal.Utf8;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.StampedLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import javax.security.auth.Destroyable;
@@ -15,8 +18,10 @@ import org.jspecify.annotations.Nullable;
 /**
  * A secret's content, held in an array that is zeroed on {@link #destroy()}.
  *
- * <p>Text is held as {@code char[]}, binary content as {@code byte[]}; neither is ever turned into
- * a {@link String} unless the caller asks for one through {@link #revealString()}. Readers borrow a
+ * <p>Text is held as the {@code char[]} it was given ({@link #wrap}, {@link #copyOf}) or as the
+ * UTF-8 it was read from ({@link #fromUtf8}, {@link #wrapUtf8}: half the memory for ASCII text, and
+ * no decoding until it is read); binary content as {@code byte[]}. None is ever turned into a
+ * {@link String} unless the caller asks for one through {@link #revealString()}. Readers borrow a
  * copy through {@link #withChars} or {@link #withBytes}, which is wiped as soon as the reader
  * returns, so that no copy outlives its use.
  *
@@ -34,7 +39,7 @@ import org.jspecify.annotations.Nullable;
  *   <tr><td>{@link Secret#field(String)}, {@link Credentials#password()}</td><td>borrowed</td>
  *       <td>destroyed with the secret's value</td></tr>
  *   <tr><td>{@link SecretSource#fetch} and the other source calls, {@link #copyOf}, {@link
- *       #wrap}, {@link #fromUtf8}, {@link #copyOfBinary}</td><td>owned</td>
+ *       #wrap}, {@link #fromUtf8}, {@link #wrapUtf8}, {@link #copyOfBinary}</td><td>owned</td>
  *       <td>close it when done: {@code try (SecretValue v = source.fetch(ref).value()) {...}}</td></tr>
  * </table>
  *
@@ -46,9 +51,11 @@ import org.jspecify.annotations.Nullable;
  * hashCode} are identity; the class is not {@link java.io.Serializable}, and Jackson data binding
  * fails on it rather than writing anything.
  *
- * <p>Thread-safe. Any access to the content after destruction throws {@link
- * IllegalStateException}; a destruction that races a reader never lets the reader see a partly
- * zeroed array: the reader either gets the whole content or the exception.
+ * <p>Thread-safe, and readers take no lock: a reader copies, then checks that the value was not
+ * destroyed meanwhile (destruction marks the value before it zeroes it). Any access to the content
+ * after destruction throws {@link IllegalStateException}; a destruction that races a reader never
+ * lets the reader see a partly zeroed array: the reader either gets the whole content or the
+ * exception, and a copy it took meanwhile is wiped.
  */
 public final class SecretValue implements Destroyable, AutoCloseable {
 
@@ -77,7 +84,7 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    */
   public static SecretValue copyOf(char[] text) {
     Objects.requireNonNull(text, "text");
-    return new SecretValue(new Store(text.clone(), null), Origin.OWNED);
+    return new SecretValue(new Chars(text.clone()), Origin.OWNED);
   }
 
   /**
@@ -89,12 +96,12 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    */
   public static SecretValue wrap(char[] text) {
     Objects.requireNonNull(text, "text");
-    return new SecretValue(new Store(text, null), Origin.OWNED);
+    return new SecretValue(new Chars(text), Origin.OWNED);
   }
 
   /**
-   * Decodes strict UTF-8 straight into a {@code char[]}, with no intermediate {@link String}; the
-   * decoder's scratch space is wiped. The caller keeps, and should wipe, its own array.
+   * Copies UTF-8 text into a new owned value, checked strictly and kept as UTF-8 (no {@link
+   * String}, no decoding until it is read). The caller keeps, and should wipe, its own array.
    *
    * @param utf8 the encoded text
    * @return an owned text value
@@ -103,7 +110,24 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    */
   public static SecretValue fromUtf8(byte[] utf8) {
     Objects.requireNonNull(utf8, "utf8");
-    return new SecretValue(new Store(Utf8.decode(utf8, 0, utf8.length), null), Origin.OWNED);
+    int length = Utf8.measure(utf8, 0, utf8.length);
+    return new SecretValue(new Utf8Text(utf8.clone(), length), Origin.OWNED);
+  }
+
+  /**
+   * Takes ownership of UTF-8 text: checked strictly, no copy made, and the array is zeroed when the
+   * value is destroyed. The caller must not use the array afterwards. On malformed input nothing
+   * is adopted: the caller still owns (and should wipe) the array.
+   *
+   * @param utf8 the encoded text to adopt
+   * @return an owned text value
+   * @throws SecretFormatException if the bytes are not well-formed UTF-8 (the message gives the
+   *     offset, never the content)
+   */
+  public static SecretValue wrapUtf8(byte[] utf8) {
+    Objects.requireNonNull(utf8, "utf8");
+    int length = Utf8.measure(utf8, 0, utf8.length);
+    return new SecretValue(new Utf8Text(utf8, length), Origin.OWNED);
   }
 
   /**
@@ -115,7 +139,7 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    */
   public static SecretValue copyOfBinary(byte[] bytes) {
     Objects.requireNonNull(bytes, "bytes");
-    return new SecretValue(new Store(null, bytes.clone()), Origin.OWNED);
+    return new SecretValue(new Binary(bytes.clone()), Origin.OWNED);
   }
 
   /**
@@ -130,10 +154,10 @@ public final class SecretValue implements Destroyable, AutoCloseable {
     return new SecretValue(store, Origin.BORROWED);
   }
 
-  /** A borrowed view for a parsed field, whose messages say it belongs to its secret. */
-  SecretValue borrowAsField() {
+  /** This field value itself, checked to be alive (a field's messages say it belongs to its secret). */
+  SecretValue aliveField() {
     store.checkAlive(Origin.FIELD);
-    return new SecretValue(store, Origin.FIELD);
+    return this;
   }
 
   /**
@@ -142,7 +166,7 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    * @return {@code true} for a binary value
    */
   public boolean isBinary() {
-    return store.bytes != null;
+    return store.binary();
   }
 
   /**
@@ -162,7 +186,7 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    */
   public int length() {
     store.checkAlive(origin);
-    return store.length;
+    return store.length();
   }
 
   /**
@@ -348,7 +372,7 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    */
   @Override
   public boolean isDestroyed() {
-    return store.destroyed;
+    return store.isDestroyed();
   }
 
   /**
@@ -368,7 +392,7 @@ public final class SecretValue implements Destroyable, AutoCloseable {
    */
   @Override
   public String toString() {
-    return store.destroyed ? "SecretValue[destroyed]" : "SecretValue[redacted]";
+    return store.isDestroyed() ? "SecretValue[destroyed]" : "SecretValue[redacted]";
   }
 
   /** Makes Jackson data binding fail before it writes anything for this value. */
@@ -383,74 +407,146 @@ public final class SecretValue implements Destroyable, AutoCloseable {
     store.attach(dependent.store);
   }
 
-  /** The shared, lockable content of an owned value and its borrowed views. */
-  private static final class Store {
-    private final StampedLock lock = new StampedLock();
-    private final char @Nullable [] chars;
-    private final byte @Nullable [] bytes;
-    private final int length;
-    private volatile boolean destroyed;
-    private @Nullable List<Store> dependents;
-
-    Store(char @Nullable [] chars, byte @Nullable [] bytes) {
-      this.chars = chars;
-      this.bytes = bytes;
-      this.length = chars != null ? chars.length : Objects.requireNonNull(bytes).length;
+  /**
+   * Reads one top-level field of this value, a JSON object, for {@link Secret#field}. Content held
+   * as bytes (UTF-8 text, binary) is checked where it lies and the field becomes a view of its
+   * bytes there: nothing is copied or decoded until the field is read, and the view dies with this
+   * value. Text held as chars is encoded once, checked, and the field decoded into its own array,
+   * destroyed with this value.
+   *
+   * @param secretName the secret's name, for errors
+   * @param fieldName the field
+   * @return the field's value for a string, number or boolean; {@link JsonFields.Kind#NULL} or
+   *     {@link JsonFields.Kind#NESTED} for the others; {@code null} if the object has no such field
+   * @throws SecretFormatException if the value is not a well-formed JSON object without duplicate
+   *     names (possibly because a destruction raced the read: the caller checks)
+   * @throws IllegalStateException if this value is destroyed
+   */
+  @Nullable Object readField(String secretName, String fieldName) {
+    Store s = store;
+    if (!(s instanceof InBytes)) {
+      JsonFields.Field f = withBytes(bytes -> JsonFields.fieldOfSecret(bytes, secretName, fieldName));
+      if (f == null) {
+        return null;
+      }
+      if (f.text() == null) {
+        return f.kind();
+      }
+      SecretValue text = new SecretValue(new Chars(f.text()), Origin.FIELD);
+      attach(text);
+      return text;
     }
+    InBytes root = (InBytes) s;
+    root.checkAlive(origin);
+    byte[] in = root.content;
+    JsonReader json = JsonFields.objectOfSecret(in, secretName);
+    int at = json.field(json.root(), fieldName);
+    if (at < 0) {
+      return null;
+    }
+    int kind = json.kind(at);
+    Store view;
+    switch (kind) {
+      case JsonReader.NULL:
+        return JsonFields.Kind.NULL;
+      case JsonReader.OBJECT:
+      case JsonReader.ARRAY:
+        return JsonFields.Kind.NESTED;
+      case JsonReader.STRING:
+        int from = at + 1;
+        int to = json.end(at) - 1;
+        boolean escaped = json.hasEscape(at);
+        view = new Slice(root, from, to, escaped,
+            escaped ? JsonStrings.measureBody(in, from, to) : Utf8.measure(in, from, to));
+        break;
+      default: // numbers and literals: their ASCII text as written
+        int end = json.end(at);
+        view = new Slice(root, at, end, false, end - at);
+    }
+    return new SecretValue(view, Origin.FIELD);
+  }
 
-    void checkAlive(Origin origin) {
-      if (destroyed) {
+  /**
+   * The content of an owned value and its borrowed views. Readers take no lock: they copy, then
+   * check that no destruction began meanwhile ({@link #destroy} marks before it zeroes); a copy
+   * that raced a destruction is wiped and the reader refused.
+   */
+  private abstract static class Store {
+
+    /** Chars of text, bytes of binary content. */
+    abstract int length();
+
+    abstract boolean binary();
+
+    /** A copy of the text without any check; garbage (never an out-of-bounds write) if a destroy races it. */
+    abstract char[] readChars();
+
+    /** A copy of the bytes (the UTF-8 of text) without any check, as {@link #readChars}. */
+    abstract byte[] readBytes();
+
+    abstract boolean isDestroyed();
+
+    /** Registers a value derived from this one, destroyed with it; destroys it and throws if this one is. */
+    abstract void attach(Store dependent);
+
+    /** Marks, then zeroes: see the class comment. Idempotent. */
+    abstract void destroy();
+
+    final void checkAlive(Origin origin) {
+      if (isDestroyed()) {
         throw destroyedError(origin);
       }
     }
 
-    private static IllegalStateException destroyedError(Origin origin) {
-      switch (origin) {
-        case BORROWED:
-          return new IllegalStateException(
-              "this value was zeroed by its cache after its version was replaced (or it was evicted, or the cache"
-                  + " closed); read it again from the cache each time you need it instead of keeping it");
-        case FIELD:
-          return new IllegalStateException(
-              "this field's secret has been destroyed (by its owner, or by its cache after its version was"
-                  + " replaced); read the secret again instead of keeping its fields");
-        default:
-          return new IllegalStateException("this SecretValue has been destroyed (closed by its owner)");
+    final char[] copyChars(Origin origin) {
+      checkAlive(origin);
+      if (binary()) {
+        throw new IllegalStateException("this SecretValue is binary: read it with withBytes");
       }
+      char[] copy;
+      try {
+        copy = readChars();
+      } catch (RuntimeException e) {
+        throw raced(origin, e);
+      }
+      VarHandle.acquireFence(); // the copy's loads complete before the check
+      if (isDestroyed()) {
+        Arrays.fill(copy, '\0');
+        throw destroyedError(origin);
+      }
+      return copy;
     }
 
-    char[] copyChars(Origin origin) {
-      long stamp = lock.readLock();
+    final byte[] copyBytes(Origin origin) {
+      checkAlive(origin);
+      byte[] copy;
       try {
-        checkAlive(origin);
-        if (chars == null) {
-          throw new IllegalStateException("this SecretValue is binary: read it with withBytes");
-        }
-        return chars.clone();
-      } finally {
-        lock.unlockRead(stamp);
+        copy = readBytes();
+      } catch (RuntimeException e) {
+        throw raced(origin, e);
       }
+      VarHandle.acquireFence();
+      if (isDestroyed()) {
+        Arrays.fill(copy, (byte) 0);
+        throw destroyedError(origin);
+      }
+      return copy;
     }
 
-    byte[] copyBytes(Origin origin) {
-      long stamp = lock.readLock();
-      try {
-        checkAlive(origin);
-        if (bytes != null) {
-          return bytes.clone();
-        }
-        return Utf8.encode(Objects.requireNonNull(chars));
-      } finally {
-        lock.unlockRead(stamp);
-      }
+    /** A read that failed: refused if a destruction raced it, else its own error. */
+    private RuntimeException raced(Origin origin, RuntimeException e) {
+      VarHandle.acquireFence();
+      return isDestroyed() ? destroyedError(origin) : e;
     }
 
-    boolean charsEqual(char[] other, Origin origin) {
-      long stamp = lock.readLock();
-      try {
+    final boolean charsEqual(char[] other, Origin origin) {
+      if (binary()) {
         checkAlive(origin);
-        char[] mine = chars;
-        if (mine == null || mine.length != other.length) {
+        return false;
+      }
+      char[] mine = copyChars(origin);
+      try {
+        if (mine.length != other.length) {
           return false;
         }
         int diff = 0;
@@ -459,16 +555,18 @@ public final class SecretValue implements Destroyable, AutoCloseable {
         }
         return diff == 0;
       } finally {
-        lock.unlockRead(stamp);
+        Arrays.fill(mine, '\0');
       }
     }
 
-    boolean bytesEqual(byte[] other, Origin origin) {
-      long stamp = lock.readLock();
-      try {
+    final boolean bytesEqual(byte[] other, Origin origin) {
+      if (!binary()) {
         checkAlive(origin);
-        byte[] mine = bytes;
-        if (mine == null || mine.length != other.length) {
+        return false;
+      }
+      byte[] mine = copyBytes(origin);
+      try {
+        if (mine.length != other.length) {
           return false;
         }
         int diff = 0;
@@ -477,13 +575,29 @@ public final class SecretValue implements Destroyable, AutoCloseable {
         }
         return diff == 0;
       } finally {
-        lock.unlockRead(stamp);
+        Arrays.fill(mine, (byte) 0);
       }
     }
 
-    void attach(Store dependent) {
-      long stamp = lock.writeLock();
-      try {
+  }
+
+  /** A store with content of its own, which it zeroes. */
+  private abstract static class Owned extends Store {
+    private volatile boolean destroyed;
+    /** Values derived from this one (decoded fields), destroyed with it; guarded by this. */
+    private @Nullable List<Store> dependents;
+
+    /** Zeroes the content; called once, under this object's monitor, after {@code destroyed} is set. */
+    abstract void zero();
+
+    @Override
+    final boolean isDestroyed() {
+      return destroyed;
+    }
+
+    @Override
+    final void attach(Store dependent) {
+      synchronized (this) {
         if (!destroyed) {
           if (dependents == null) {
             dependents = new ArrayList<>(2);
@@ -491,37 +605,216 @@ public final class SecretValue implements Destroyable, AutoCloseable {
           dependents.add(dependent);
           return;
         }
-      } finally {
-        lock.unlockWrite(stamp);
       }
       dependent.destroy();
       throw destroyedError(Origin.OWNED);
     }
 
-    void destroy() {
+    @Override
+    final void destroy() {
       List<Store> toDestroy;
-      long stamp = lock.writeLock();
-      try {
+      synchronized (this) {
         if (destroyed) {
           return;
         }
-        if (chars != null) {
-          Arrays.fill(chars, '\0');
-        }
-        if (bytes != null) {
-          Arrays.fill(bytes, (byte) 0);
-        }
         destroyed = true;
+        VarHandle.storeStoreFence(); // the mark is visible before any zero
+        zero();
         toDestroy = dependents;
         dependents = null;
-      } finally {
-        lock.unlockWrite(stamp);
       }
       if (toDestroy != null) {
         for (Store dependent : toDestroy) {
           dependent.destroy();
         }
       }
+    }
+  }
+
+  private static IllegalStateException destroyedError(Origin origin) {
+    switch (origin) {
+      case BORROWED:
+        return new IllegalStateException(
+            "this value was zeroed by its cache after its version was replaced (or it was evicted, or the cache"
+                + " closed); read it again from the cache each time you need it instead of keeping it");
+      case FIELD:
+        return new IllegalStateException(
+            "this field's secret has been destroyed (by its owner, or by its cache after its version was"
+                + " replaced); read the secret again instead of keeping its fields");
+      default:
+        return new IllegalStateException("this SecretValue has been destroyed (closed by its owner)");
+    }
+  }
+
+  /** Text held as the chars it was given. */
+  private static final class Chars extends Owned {
+    private final char[] chars;
+
+    Chars(char[] chars) {
+      this.chars = chars;
+    }
+
+    @Override
+    int length() {
+      return chars.length;
+    }
+
+    @Override
+    boolean binary() {
+      return false;
+    }
+
+    @Override
+    char[] readChars() {
+      return chars.clone();
+    }
+
+    @Override
+    byte[] readBytes() {
+      return Utf8.encode(chars);
+    }
+
+    @Override
+    void zero() {
+      Arrays.fill(chars, '\0');
+    }
+  }
+
+  /** Content held as bytes: UTF-8 text or binary content. */
+  private abstract static class InBytes extends Owned {
+    final byte[] content;
+
+    InBytes(byte[] content) {
+      this.content = content;
+    }
+
+    @Override
+    byte[] readBytes() {
+      return content.clone();
+    }
+
+    @Override
+    void zero() {
+      Arrays.fill(content, (byte) 0);
+    }
+  }
+
+  /** Text held as well-formed UTF-8, decoded on each read. */
+  private static final class Utf8Text extends InBytes {
+    private final int length;
+
+    Utf8Text(byte[] utf8, int length) {
+      super(utf8);
+      this.length = length;
+    }
+
+    @Override
+    int length() {
+      return length;
+    }
+
+    @Override
+    boolean binary() {
+      return false;
+    }
+
+    @Override
+    char[] readChars() {
+      char[] out = new char[length];
+      Utf8.decodeInto(content, 0, content.length, out);
+      return out;
+    }
+  }
+
+  /** Binary content. */
+  private static final class Binary extends InBytes {
+    Binary(byte[] bytes) {
+      super(bytes);
+    }
+
+    @Override
+    int length() {
+      return content.length;
+    }
+
+    @Override
+    boolean binary() {
+      return true;
+    }
+
+    @Override
+    char[] readChars() {
+      throw new IllegalStateException("this SecretValue is binary: read it with withBytes");
+    }
+  }
+
+  /**
+   * A field of a JSON object held in bytes, read where it lies: the body of a string (unescaped on
+   * each read when it holds escapes) or a number's or literal's text. Alive exactly as long as the
+   * value it is part of; it has no content of its own to zero.
+   */
+  private static final class Slice extends Store {
+    private final InBytes root;
+    private final int from;
+    private final int to;
+    private final boolean escaped;
+    private final int length;
+
+    Slice(InBytes root, int from, int to, boolean escaped, int length) {
+      this.root = root;
+      this.from = from;
+      this.to = to;
+      this.escaped = escaped;
+      this.length = length;
+    }
+
+    @Override
+    boolean isDestroyed() {
+      return root.isDestroyed();
+    }
+
+    @Override
+    int length() {
+      return length;
+    }
+
+    @Override
+    boolean binary() {
+      return false;
+    }
+
+    @Override
+    char[] readChars() {
+      char[] out = new char[length];
+      if (escaped) {
+        JsonStrings.decodeBody(root.content, from, to, out);
+      } else {
+        Utf8.decodeInto(root.content, from, to, out);
+      }
+      return out;
+    }
+
+    @Override
+    byte[] readBytes() {
+      if (!escaped) {
+        return Arrays.copyOfRange(root.content, from, to);
+      }
+      char[] chars = readChars();
+      try {
+        return Utf8.encode(chars);
+      } finally {
+        Arrays.fill(chars, '\0');
+      }
+    }
+
+    @Override
+    void attach(Store dependent) {
+      root.attach(dependent);
+    }
+
+    @Override
+    void destroy() {
+      // Never called (a field cannot be destroyed): its content is the root's, zeroed with it.
     }
   }
 }

@@ -109,8 +109,23 @@ public final class JsonFields {
    * @throws SecretFormatException if the value is not a well-formed JSON object without duplicates
    */
   public static @Nullable Field fieldOfSecret(byte[] utf8, String secretName, String name) {
+    JsonReader json = objectOfSecret(utf8, secretName);
+    int at = json.field(json.root(), name);
+    return at < 0 ? null : read(json, at);
+  }
+
+  /**
+   * Checks that a secret's value is one JSON object without duplicate names and returns a reader
+   * over it, its errors naming the secret; the name for errors is made only for an error.
+   *
+   * @param utf8 the value's UTF-8 bytes; read, not modified
+   * @param secretName the secret's name, for errors
+   * @return the reader, whose root is the object
+   * @throws SecretFormatException if the value is not a well-formed JSON object without duplicates
+   */
+  public static JsonReader objectOfSecret(byte[] utf8, String secretName) {
     try {
-      return field(utf8, PENDING, name);
+      return object(utf8, PENDING);
     } catch (SecretFormatException e) {
       String m = String.valueOf(e.getMessage());
       throw new SecretFormatException("secret '" + secretName + "'"

@@ -57,6 +57,11 @@ public final class JsonReader {
   // Validation state: whether the last string read held an escape.
   private boolean lastStringEscaped;
 
+  // Navigation memo: the end of the largest container skipped (callers often copy a container
+  // they skipped over before).
+  private int memoContainer = -1;
+  private int memoContainerEnd;
+
   private JsonReader(byte[] in, int from, int to, String what, @Nullable SecretRef ref) {
     this.in = in;
     this.from = from;
@@ -224,23 +229,20 @@ public final class JsonReader {
   public boolean nameEquals(int member, String name) {
     int len = name.length();
     int p = member + 1;
-    if (p + len < to && in[p + len] == '"') {
-      boolean same = true;
-      for (int i = 0; i < len && same; i++) {
-        char c = name.charAt(i);
-        same = c < 0x80 && c != '\\' && c != '"' && in[p + i] == c;
+    // While both sides are plain ASCII a byte is a char: the first plain difference, or the raw
+    // name ending (or going on) where the other does not, settles it without decoding.
+    for (int i = 0; i < len; i++) {
+      char c = name.charAt(i);
+      int b = in[p + i]; // the closing quote comes first, at the latest
+      if (b == c && c < 0x80 && c != '\\' && c != '"') {
+        continue;
       }
-      if (same) {
-        return true;
-      }
-    }
-    // Escapes or non-ASCII: compare decoded.
-    for (int i = p; in[i] != '"'; i++) {
-      if (in[i] == '\\' || in[i] < 0) {
+      if (b == '\\' || b < 0 || c >= 0x80) {
         return text(member).equals(name);
       }
+      return false;
     }
-    return false;
+    return in[p + len] == '"';
   }
 
   /**
@@ -309,6 +311,13 @@ public final class JsonReader {
    * @return the text
    */
   public String text(int string) {
+    int i = string + 1;
+    while (in[i] >= 0x20 && in[i] != '"' && in[i] != '\\') {
+      i++;
+    }
+    if (in[i] == '"') { // plain ASCII: no escape to undo
+      return new String(in, string + 1, i - string - 1, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
     char[] chars = JsonStrings.decode(in, string, what);
     try {
       return new String(chars);
@@ -435,6 +444,21 @@ public final class JsonReader {
       v = v * 10 + d;
     }
     return i == string + 1 ? null : v;
+  }
+
+  /**
+   * Whether a string holds an escape.
+   *
+   * @param string a string's offset
+   * @return {@code true} if its body has a backslash
+   */
+  public boolean hasEscape(int string) {
+    for (int i = string + 1; in[i] != '"'; i++) {
+      if (in[i] == '\\') {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -599,17 +623,37 @@ public final class JsonReader {
     }
   }
 
+  /** Bytes a string may hold as they are: printable ASCII but the quote and the backslash. */
+  private static final boolean[] PLAIN = new boolean[256];
+
+  static {
+    for (int b = 0x20; b < 0x80; b++) {
+      PLAIN[b] = b != '"' && b != '\\';
+    }
+  }
+
+  /** The first byte at or after {@code i} that is not plain string content (or {@code to}). */
+  private int plainRun(int i) {
+    byte[] in = this.in;
+    int to = this.to;
+    while (i < to && PLAIN[in[i] & 0xFF]) {
+      i++;
+    }
+    return i;
+  }
+
   private int string(int start) {
     boolean escaped = false;
     int i = start + 1;
+    byte[] in = this.in;
+    int to = this.to;
     while (true) {
+      i = plainRun(i);
       if (i >= to) {
         throw error("a string is not terminated", start);
       }
       int b = in[i];
-      if (b >= 0x20 && b != '"' && b != '\\') {
-        i++;
-      } else if (b == '"') {
+      if (b == '"') {
         lastStringEscaped = escaped;
         return i + 1;
       } else if (b == '\\') {
@@ -715,6 +759,8 @@ public final class JsonReader {
   // ---------------------------------------------------------------- skipping (validated input)
 
   private int skipString(int at) {
+    byte[] in = this.in;
+    int to = this.to;
     int i = at + 1;
     while (true) {
       byte b = in[i];
@@ -726,6 +772,19 @@ public final class JsonReader {
   }
 
   private int skipContainer(int at) {
+    if (at == memoContainer) {
+      return memoContainerEnd;
+    }
+    int end = scanContainer(at);
+    // Keep the largest container skipped so far: the one most costly to scan again.
+    if (memoContainer < 0 || end - at >= memoContainerEnd - memoContainer) {
+      memoContainer = at;
+      memoContainerEnd = end;
+    }
+    return end;
+  }
+
+  private int scanContainer(int at) {
     int depth = 0;
     int i = at;
     while (true) {

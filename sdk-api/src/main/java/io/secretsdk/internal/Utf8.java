@@ -22,44 +22,77 @@ public final class Utf8 {
    * @throws SecretFormatException naming the offset of the first bad byte, never the content
    */
   public static char[] decode(byte[] in, int offset, int length) {
-    int end = offset + length;
-    int chars = 0;
-    for (int i = offset; i < end; ) {
+    char[] out = new char[measure(in, offset, offset + length)];
+    decodeInto(in, offset, offset + length, out);
+    return out;
+  }
+
+  /**
+   * Checks {@code in[from, to)} strictly and counts the UTF-16 units it decodes to.
+   *
+   * @param in the bytes
+   * @param from where to start
+   * @param to where to end (exclusive)
+   * @return the number of chars the bytes decode to
+   * @throws SecretFormatException naming the offset of the first bad byte, never the content
+   */
+  public static int measure(byte[] in, int from, int to) {
+    int chars = to - from;
+    for (int i = from; i < to; ) {
       if (in[i] >= 0) {
         i++;
-        chars++;
         continue;
       }
-      int n = sequenceLength(in, i, end);
+      int n = sequenceLength(in, i, to);
       if (n < 0) {
         throw new SecretFormatException(
-            "value is not well-formed UTF-8 (bad byte at offset " + (i - offset) + ")");
+            "value is not well-formed UTF-8 (bad byte at offset " + (i - from) + ")");
       }
-      chars += n == 4 ? 2 : 1;
+      chars -= n == 4 ? 2 : n - 1;
       i += n;
     }
-    char[] out = new char[chars];
+    return chars;
+  }
+
+  /**
+   * Decodes bytes checked before (by {@link #measure}) into {@code out}, which has exactly the
+   * decoded length. Never reads outside {@code in[from, to)} nor writes past {@code out}, even if
+   * the input changed since it was checked (then the output is garbage the caller discards).
+   *
+   * @param in the bytes
+   * @param from where to start
+   * @param to where to end (exclusive)
+   * @param out receives the chars
+   */
+  public static void decodeInto(byte[] in, int from, int to, char[] out) {
     int k = 0;
-    for (int i = offset; i < end; ) {
+    int i = from;
+    int n = out.length;
+    // ASCII runs first: the common case, and a loop the compiler vectorizes.
+    while (i < to && k < n && in[i] >= 0) {
+      out[k++] = (char) in[i++];
+    }
+    while (i < to && k < n) {
       int b = in[i];
       if (b >= 0) {
         out[k++] = (char) b;
         i++;
-      } else if ((b & 0xE0) == 0xC0) {
+      } else if ((b & 0xE0) == 0xC0 && i + 1 < to) {
         out[k++] = (char) (((b & 0x1F) << 6) | (in[i + 1] & 0x3F));
         i += 2;
-      } else if ((b & 0xF0) == 0xE0) {
+      } else if ((b & 0xF0) == 0xE0 && i + 2 < to) {
         out[k++] = (char) (((b & 0x0F) << 12) | ((in[i + 1] & 0x3F) << 6) | (in[i + 2] & 0x3F));
         i += 3;
-      } else {
+      } else if (i + 3 < to && k + 1 < n) {
         int cp = ((b & 0x07) << 18) | ((in[i + 1] & 0x3F) << 12) | ((in[i + 2] & 0x3F) << 6)
             | (in[i + 3] & 0x3F);
         out[k++] = Character.highSurrogate(cp);
         out[k++] = Character.lowSurrogate(cp);
         i += 4;
+      } else {
+        return;
       }
     }
-    return out;
   }
 
   /**

@@ -248,7 +248,11 @@ class CachePromisesTest {
     var storeField = SecretValue.class.getDeclaredField("store");
     storeField.setAccessible(true);
     Object store = storeField.get(value);
-    var dependents = store.getClass().getDeclaredField("dependents");
+    Class<?> type = store.getClass();
+    while (java.util.Arrays.stream(type.getDeclaredFields()).noneMatch(f -> f.getName().equals("dependents"))) {
+      type = type.getSuperclass(); // the field lives in the stores that own content
+    }
+    var dependents = type.getDeclaredField("dependents");
     dependents.setAccessible(true);
     List<?> list = (List<?>) dependents.get(store);
     return list == null ? 0 : list.size();

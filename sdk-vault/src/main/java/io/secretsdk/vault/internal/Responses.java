@@ -207,10 +207,10 @@ public final class Responses {
       }
     }
 
-    /** The object at {@code at} as the secret's value: its exact JSON text, decoded into chars. */
+    /** The object at {@code at} as the secret's value: its exact JSON text, kept as UTF-8. */
     SecretValue value(int at) {
       try {
-        return SecretValue.wrap(json.rawChars(at));
+        return SecretValue.wrapUtf8(json.rawBytes(at));
       } catch (SecretFormatException e) {
         throw new SecretFormatException(what() + ": the secret's data is not well-formed UTF-8", ref);
       }
@@ -271,12 +271,26 @@ public final class Responses {
     } else {
       return null;
     }
-    if (day > java.time.YearMonth.of(year, month).lengthOfMonth()) {
+    boolean leap = (year & 3) == 0 && (year % 100 != 0 || year % 400 == 0);
+    if (day > (month == 2 ? (leap ? 29 : 28) : DAYS_IN_MONTH[month - 1])) {
       return null;
     }
-    long epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
+    long epochDay = epochDay(year, month, day);
     long epochSecond = epochDay * 86400 + hour * 3600L + minute * 60L + second - offsetSeconds;
     return Instant.ofEpochSecond(epochSecond, nanos);
+  }
+
+  private static final int[] DAYS_IN_MONTH = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+  /** Days from 1970-01-01 to a date of the proleptic Gregorian calendar (as {@code LocalDate} counts). */
+  static long epochDay(int year, int month, int day) {
+    // Count years from March, so that the leap day ends the year.
+    long y = month <= 2 ? year - 1 : year;
+    long era = Math.floorDiv(y, 400);
+    long yearOfEra = y - era * 400;
+    long dayOfYear = (153L * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1;
+    long dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear;
+    return era * 146097 + dayOfEra - 719468;
   }
 
   private static int digits(CharSequence t, int from, int count) {
@@ -316,6 +330,9 @@ public final class Responses {
         data = a.objValue(json.memberValue(m), "data");
       } else if (meta < 0 && json.nameEquals(m, "metadata")) {
         meta = a.objValue(json.memberValue(m), "metadata");
+      }
+      if (data >= 0 && meta >= 0) {
+        break;
       }
     }
     int versionAt = -1;
