@@ -5,6 +5,7 @@ import io.secretsdk.internal.JsonFields;
 import io.secretsdk.internal.JsonReader;
 import io.secretsdk.internal.JsonStrings;
 import io.secretsdk.internal.Utf8;
+import io.secretsdk.internal.ValueAccess;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -70,6 +71,15 @@ public final class SecretValue implements Destroyable, AutoCloseable {
 
   private final Store store;
   private final Origin origin;
+
+  static {
+    ValueAccess.install((utf8, ascii) -> {
+      Objects.requireNonNull(utf8, "utf8");
+      Utf8Text text = new Utf8Text(utf8, ascii ? utf8.length : Utf8.measure(utf8, 0, utf8.length));
+      text.checkedObject = true;
+      return new SecretValue(text, Origin.OWNED);
+    });
+  }
 
   private SecretValue(Store store, Origin origin) {
     this.store = store;
@@ -439,28 +449,50 @@ public final class SecretValue implements Destroyable, AutoCloseable {
     InBytes root = (InBytes) s;
     root.checkAlive(origin);
     byte[] in = root.content;
-    JsonReader json = JsonFields.objectOfSecret(in, secretName);
-    int at = json.field(json.root(), fieldName);
-    if (at < 0) {
-      return null;
+    int at = -1;
+    int end = -1;
+    if (root.checkedObject) { // checked before (by its parser or a first field read): find, don't check
+      long found = JsonReader.memberOfChecked(in, fieldName);
+      VarHandle.acquireFence();
+      root.checkAlive(origin); // a destruction that raced the search makes its answer garbage
+      if (found == -1) {
+        return null;
+      }
+      if (found >= 0) {
+        at = (int) (found >>> 32);
+        end = (int) found;
+      }
     }
-    int kind = json.kind(at);
+    if (at < 0) {
+      JsonReader json = JsonFields.objectOfSecret(in, secretName);
+      root.checkedObject = true;
+      at = json.field(json.root(), fieldName);
+      if (at < 0) {
+        return null;
+      }
+      end = json.end(at);
+    }
     Store view;
-    switch (kind) {
-      case JsonReader.NULL:
+    switch (in[at]) {
+      case 'n':
         return JsonFields.Kind.NULL;
-      case JsonReader.OBJECT:
-      case JsonReader.ARRAY:
+      case '{':
+      case '[':
         return JsonFields.Kind.NESTED;
-      case JsonReader.STRING:
+      case '"':
         int from = at + 1;
-        int to = json.end(at) - 1;
-        boolean escaped = json.hasEscape(at);
-        view = new Slice(root, from, to, escaped,
-            escaped ? JsonStrings.measureBody(in, from, to) : Utf8.measure(in, from, to));
+        int to = end - 1;
+        boolean escaped = false;
+        for (int i = from; i < to; i++) {
+          if (in[i] == '\\') {
+            escaped = true;
+            break;
+          }
+        }
+        int length = escaped ? JsonStrings.measureBody(in, from, to) : root.ascii() ? to - from : Utf8.measure(in, from, to);
+        view = new Slice(root, from, to, escaped, length);
         break;
       default: // numbers and literals: their ASCII text as written
-        int end = json.end(at);
         view = new Slice(root, at, end, false, end - at);
     }
     return new SecretValue(view, Origin.FIELD);
@@ -683,6 +715,15 @@ public final class SecretValue implements Destroyable, AutoCloseable {
   /** Content held as bytes: UTF-8 text or binary content. */
   private abstract static class InBytes extends Owned {
     final byte[] content;
+    /**
+     * Whether the content is known to be one well-formed JSON object without duplicate names (set
+     * by its parser, or by the first field read's check): fields are then found without a check.
+     * Only ever set; a reader that misses the write checks once more.
+     */
+    boolean checkedObject;
+
+    /** Whether each byte is one char (ASCII text). */
+    abstract boolean ascii();
 
     InBytes(byte[] content) {
       this.content = content;
@@ -714,6 +755,11 @@ public final class SecretValue implements Destroyable, AutoCloseable {
     }
 
     @Override
+    boolean ascii() {
+      return length == content.length;
+    }
+
+    @Override
     boolean binary() {
       return false;
     }
@@ -735,6 +781,11 @@ public final class SecretValue implements Destroyable, AutoCloseable {
     @Override
     int length() {
       return content.length;
+    }
+
+    @Override
+    boolean ascii() {
+      return false; // a field of it is measured as UTF-8
     }
 
     @Override

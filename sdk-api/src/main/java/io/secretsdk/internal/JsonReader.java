@@ -54,13 +54,12 @@ public final class JsonReader {
   private final @Nullable SecretRef ref;
   private int root;
 
-  // Validation state: whether the last string read held an escape.
+  // Validation state: whether the last string read held an escape; whether any byte is not ASCII.
   private boolean lastStringEscaped;
+  private boolean nonAscii;
 
-  // Navigation memo: the end of the largest container skipped (callers often copy a container
-  // they skipped over before).
-  private int memoContainer = -1;
-  private int memoContainerEnd;
+  // Where the members of {@link Paths} given to parse were found: start and end of each, or -1.
+  private int @Nullable [] found;
 
   private JsonReader(byte[] in, int from, int to, String what, @Nullable SecretRef ref) {
     this.in = in;
@@ -95,11 +94,38 @@ public final class JsonReader {
    * @throws SecretFormatException if the range is not exactly one well-formed JSON value
    */
   public static JsonReader parse(byte[] in, int from, int to, String what, @Nullable SecretRef ref) {
+    return parse(in, from, to, what, ref, null);
+  }
+
+  /**
+   * Checks a whole document and, in the same pass, finds the members at the given paths, so that
+   * the caller reads them without searching: {@link #found(int)} and {@link #foundEnd(int)}.
+   *
+   * @param in the UTF-8 bytes; read, never modified
+   * @param what how to name the input in errors
+   * @param ref the secret concerned, for the exception, or {@code null}
+   * @param paths the members to find
+   * @return a reader whose {@link #root()} is the document's one value
+   * @throws SecretFormatException if the input is not exactly one well-formed JSON value
+   */
+  public static JsonReader parse(byte[] in, String what, @Nullable SecretRef ref, Paths paths) {
+    return parse(in, 0, in.length, what, ref, Objects.requireNonNull(paths, "paths"));
+  }
+
+  private static JsonReader parse(
+      byte[] in, int from, int to, String what, @Nullable SecretRef ref, @Nullable Paths paths) {
     Objects.checkFromToIndex(from, to, in.length);
     JsonReader r = new JsonReader(in, from, to, what, ref);
+    Paths.Node node = null;
+    if (paths != null) {
+      int[] found = new int[2 * paths.count];
+      Arrays.fill(found, -1);
+      r.found = found;
+      node = paths.root;
+    }
     int p = r.ws(from);
     r.root = p;
-    int end = r.ws(r.value(p, 0));
+    int end = r.ws(r.value(p, 0, node));
     if (end != to) {
       throw r.error(
           "unexpected content after the JSON " + (in[p] == '{' ? "object" : "value"), end);
@@ -132,6 +158,47 @@ public final class JsonReader {
    */
   public int root() {
     return root;
+  }
+
+  /**
+   * Where the member at one of the {@link Paths} given to {@link #parse(byte[], String, SecretRef,
+   * Paths)} was found.
+   *
+   * @param path the path's index in {@link Paths#of}
+   * @return the offset of the member's value, or {@code -1} if the document has no such member
+   *     (or something on the way to it is not an object)
+   * @throws IllegalStateException if the reader was made without paths
+   */
+  public int found(int path) {
+    return found()[2 * path];
+  }
+
+  /**
+   * Where the value of a found member ends.
+   *
+   * @param path the path's index in {@link Paths#of}
+   * @return the offset just past the member's value, or {@code -1} if it was not found
+   * @throws IllegalStateException if the reader was made without paths
+   */
+  public int foundEnd(int path) {
+    return found()[2 * path + 1];
+  }
+
+  private int[] found() {
+    int[] f = found;
+    if (f == null) {
+      throw new IllegalStateException("this reader was made without paths to find");
+    }
+    return f;
+  }
+
+  /**
+   * Whether the whole document is ASCII: then each byte of it is one char.
+   *
+   * @return {@code true} if no byte of the document is above 0x7F
+   */
+  public boolean isAscii() {
+    return !nonAscii;
   }
 
   /**
@@ -400,6 +467,17 @@ public final class JsonReader {
   }
 
   /**
+   * Copies a value's exact bytes when its end is known (from {@link #foundEnd}).
+   *
+   * @param at a value's offset
+   * @param end the offset just past it
+   * @return a new array the caller owns and wipes
+   */
+  public byte[] rawBytes(int at, int end) {
+    return Arrays.copyOfRange(in, at, end);
+  }
+
+  /**
    * A number's value when it is an integer that fits in a {@code long}, read from its digits.
    *
    * @param number a number's offset
@@ -482,15 +560,275 @@ public final class JsonReader {
     return new SecretFormatException(what + ": " + phrase + " (" + position(at) + ")", ref);
   }
 
+  /**
+   * Members to find while a document is checked, by their paths of object field names ({@code
+   * "data.metadata.version"}): {@link #parse(byte[], String, SecretRef, Paths)} records where each
+   * is, so that reading them costs no search. Immutable; make one per shape of document, once.
+   */
+  public static final class Paths {
+    final Node root;
+    final int count;
+
+    private Paths(Node root, int count) {
+      this.root = root;
+      this.count = count;
+    }
+
+    /**
+     * Compiles paths; a path's index in the arguments is its number for {@link #found}.
+     *
+     * @param paths dotted paths of field names, each name printable ASCII without a dot, quote or
+     *     backslash
+     * @return the compiled paths
+     * @throws IllegalArgumentException if a path is empty, repeated or holds such a character
+     */
+    public static Paths of(String... paths) {
+      Builder root = new Builder();
+      for (int i = 0; i < paths.length; i++) {
+        Builder b = root;
+        for (String name : paths[i].split("\\.", -1)) {
+          if (name.isEmpty() || !name.chars().allMatch(c -> c >= 0x20 && c < 0x7F && c != '"' && c != '\\')) {
+            throw new IllegalArgumentException("not a path of plain field names: " + paths[i]);
+          }
+          b = b.children.computeIfAbsent(name, n -> new Builder());
+        }
+        if (b.slot >= 0) {
+          throw new IllegalArgumentException("a path is given twice: " + paths[i]);
+        }
+        b.slot = i;
+      }
+      return new Paths(root.build(), paths.length);
+    }
+
+    private static final class Builder {
+      final java.util.LinkedHashMap<String, Builder> children = new java.util.LinkedHashMap<>();
+      int slot = -1;
+
+      Node build() {
+        int n = children.size();
+        String[] names = new String[n];
+        byte[][] raw = new byte[n][];
+        int[] slots = new int[n];
+        Node[] nodes = new Node[n];
+        int k = 0;
+        for (java.util.Map.Entry<String, Builder> e : children.entrySet()) {
+          names[k] = e.getKey();
+          raw[k] = e.getKey().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+          slots[k] = e.getValue().slot;
+          nodes[k] = e.getValue().children.isEmpty() ? null : e.getValue().build();
+          k++;
+        }
+        return new Node(names, raw, slots, nodes);
+      }
+    }
+
+    /** The fields looked for in one object: their names, path numbers (-1 for none) and deeper fields. */
+    static final class Node {
+      final String[] names;
+      final byte[][] raw;
+      final int[] slots;
+      final @Nullable Node[] children;
+
+      Node(String[] names, byte[][] raw, int[] slots, @Nullable Node[] children) {
+        this.names = names;
+        this.raw = raw;
+        this.slots = slots;
+        this.children = children;
+      }
+
+      /** Which of the names the checked name at {@code [name, end)} is, or -1. */
+      int match(JsonReader r, int name, int end) {
+        int len = end - name - 2;
+        if (r.lastStringEscaped) {
+          String text = r.text(name);
+          for (int k = 0; k < names.length; k++) {
+            if (names[k].equals(text)) {
+              return k;
+            }
+          }
+          return -1;
+        }
+        byte[] in = r.in;
+        for (int k = 0; k < raw.length; k++) {
+          byte[] want = raw[k];
+          if (want.length == len && sameBytes(in, name + 1, want)) {
+            return k;
+          }
+        }
+        return -1;
+      }
+
+      /** Whether {@code in} holds {@code want} at {@code at} (the caller checked the bounds). */
+      private static boolean sameBytes(byte[] in, int at, byte[] want) {
+        for (int i = 0; i < want.length; i++) {
+          if (in[at + i] != want[i]) {
+            return false;
+          }
+        }
+        return true;
+      }
+    }
+  }
+
+  /**
+   * Finds a top-level member of a JSON object that {@link #parse} checked before, without checking
+   * it again and without allocating: for a secret's value, read where it lies. Never throws and
+   * never reads out of bounds, even if the bytes are zeroed while it runs (it then answers {@code
+   * -2} or garbage offsets within the array; the caller checks that the value is still alive).
+   *
+   * @param in bytes holding one checked JSON object (white space around it allowed)
+   * @param name the member's name
+   * @return {@code -1} if there is no such member, {@code -2} if the bytes are not what was
+   *     checked, else the value's offset in the high 32 bits and its end in the low 32 bits
+   */
+  public static long memberOfChecked(byte[] in, String name) {
+    int to = in.length;
+    int p = skipWs(in, 0, to);
+    if (p >= to || in[p] != '{') {
+      return -2;
+    }
+    p = skipWs(in, p + 1, to);
+    if (p < to && in[p] == '}') {
+      return -1;
+    }
+    while (p < to && in[p] == '"') {
+      int nameEnd = skipStringWithin(in, p, to);
+      if (nameEnd < 0) {
+        return -2;
+      }
+      boolean match = checkedNameEquals(in, p, nameEnd, name);
+      int q = skipWs(in, nameEnd, to);
+      if (q >= to || in[q] != ':') {
+        return -2;
+      }
+      int v = skipWs(in, q + 1, to);
+      int vEnd = v < to ? skipValueWithin(in, v, to) : -1;
+      if (vEnd < 0) {
+        return -2;
+      }
+      if (match) {
+        return ((long) v << 32) | vEnd;
+      }
+      p = skipWs(in, vEnd, to);
+      if (p >= to) {
+        return -2;
+      }
+      if (in[p] == '}') {
+        return -1;
+      }
+      if (in[p] != ',') {
+        return -2;
+      }
+      p = skipWs(in, p + 1, to);
+    }
+    return -2;
+  }
+
+  private static boolean checkedNameEquals(byte[] in, int at, int end, String name) {
+    int len = name.length();
+    int p = at + 1;
+    for (int i = 0; ; i++) {
+      if (p + i >= end - 1) { // the raw name ends: equal if the other does too
+        return i == len;
+      }
+      int b = in[p + i];
+      char c = i < len ? name.charAt(i) : 0;
+      if (b == '\\' || b < 0 || c >= 0x80) {
+        break; // decode to compare
+      }
+      if (i >= len || b != c) {
+        return false;
+      }
+    }
+    try {
+      int n = JsonStrings.measureBody(in, p, end - 1);
+      if (n != len) {
+        return false;
+      }
+      char[] chars = new char[n];
+      JsonStrings.decodeBody(in, p, end - 1, chars);
+      boolean equal = name.contentEquals(java.nio.CharBuffer.wrap(chars));
+      Arrays.fill(chars, '\0');
+      return equal;
+    } catch (RuntimeException e) {
+      return false; // not what was checked: the caller finds the value destroyed
+    }
+  }
+
+  private static int skipWs(byte[] in, int p, int to) {
+    while (p < to) {
+      byte b = in[p];
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+        return p;
+      }
+      p++;
+    }
+    return p;
+  }
+
+  /** The end of the string at {@code at}, or -1 if it does not end before {@code to}. */
+  private static int skipStringWithin(byte[] in, int at, int to) {
+    for (int i = at + 1; i < to; ) {
+      byte b = in[i];
+      if (b == '"') {
+        return i + 1;
+      }
+      i += b == '\\' ? 2 : 1;
+    }
+    return -1;
+  }
+
+  /** The end of the value at {@code at}, or -1 if it is not one that ends before {@code to}. */
+  private static int skipValueWithin(byte[] in, int at, int to) {
+    switch (in[at]) {
+      case '"':
+        return skipStringWithin(in, at, to);
+      case '{':
+      case '[':
+        int depth = 0;
+        for (int i = at; i < to; ) {
+          byte b = in[i];
+          if (b == '"') {
+            i = skipStringWithin(in, i, to);
+            if (i < 0) {
+              return -1;
+            }
+            continue;
+          }
+          if (b == '{' || b == '[') {
+            depth++;
+          } else if ((b == '}' || b == ']') && --depth == 0) {
+            return i + 1;
+          }
+          i++;
+        }
+        return -1;
+      case 't':
+      case 'n':
+        return at + 4 <= to ? at + 4 : -1;
+      case 'f':
+        return at + 5 <= to ? at + 5 : -1;
+      default:
+        if (!isNumberByte(in[at])) {
+          return -1;
+        }
+        int i = at + 1;
+        while (i < to && isNumberByte(in[i])) {
+          i++;
+        }
+        return i;
+    }
+  }
+
   // ---------------------------------------------------------------- validation
 
-  private int value(int p, int depth) {
+  private int value(int p, int depth, Paths.@Nullable Node node) {
     if (p >= to) {
       throw error("the JSON text ends early", p);
     }
     switch (in[p]) {
       case '{':
-        return object(p, depth + 1);
+        return object(p, depth + 1, node);
       case '[':
         return array(p, depth + 1);
       case '"':
@@ -516,7 +854,7 @@ public final class JsonReader {
     throw error("an unknown word", p);
   }
 
-  private int object(int start, int depth) {
+  private int object(int start, int depth, Paths.@Nullable Node node) {
     if (depth > MAX_DEPTH) {
       throw error("objects and arrays nested too deeply", start);
     }
@@ -524,9 +862,10 @@ public final class JsonReader {
     if (p < to && in[p] == '}') {
       return p + 1;
     }
-    // Duplicate names: small objects of unescaped names keep a 64-bit Bloom filter of name
-    // hashes and compare bytes only on a hit, allocating nothing; others keep a set of names.
-    long bloom = 0;
+    // Duplicate names: small objects of unescaped names keep a Bloom filter (two 64-bit words) of
+    // name hashes and compare bytes only on a hit, allocating nothing; others keep a set of names.
+    long bloomA = 0;
+    long bloomB = 0;
     int count = 0;
     Set<String> seen = null;
     while (true) {
@@ -549,11 +888,23 @@ public final class JsonReader {
           throw error("a field name appears more than once", p);
         }
       } else {
-        long bit = 1L << (rawHash(p, nameEnd) & 63);
-        if ((bloom & bit) != 0 && occursBefore(start, p)) {
+        int h = rawHash(p, nameEnd);
+        long bitA = 1L << (h >>> 26);
+        long bitB = 1L << ((h >>> 20) & 63);
+        if ((bloomA & bitA) != 0 && (bloomB & bitB) != 0 && occursBefore(start, p)) {
           throw error("a field name appears more than once", p);
         }
-        bloom |= bit;
+        bloomA |= bitA;
+        bloomB |= bitB;
+      }
+      int slot = -1;
+      Paths.Node next = null;
+      if (node != null) {
+        int k = node.match(this, p, nameEnd);
+        if (k >= 0) {
+          slot = node.slots[k];
+          next = node.children[k];
+        }
       }
       p = ws(nameEnd);
       if (p >= to) {
@@ -562,7 +913,14 @@ public final class JsonReader {
       if (in[p] != ':') {
         throw error("a colon is expected after a field name", p);
       }
-      p = ws(value(ws(p + 1), depth));
+      int v = ws(p + 1);
+      int vEnd = value(v, depth, next);
+      if (slot >= 0) {
+        int[] f = Objects.requireNonNull(found);
+        f[2 * slot] = v;
+        f[2 * slot + 1] = vEnd;
+      }
+      p = ws(vEnd);
       if (p >= to) {
         throw error("the JSON text ends early", p);
       }
@@ -576,12 +934,25 @@ public final class JsonReader {
     }
   }
 
+  /**
+   * A hash of a name's raw bytes for the Bloom filter: its length and five of its bytes, mixed by a
+   * multiplication whose top bits give the filter its two bit positions. This tells apart the
+   * names real documents hold at a fraction of the cost of hashing every byte; a false positive
+   * only costs a comparison with the earlier names.
+   */
   private int rawHash(int name, int end) {
-    int h = 0;
-    for (int i = name + 1; i < end - 1; i++) {
-      h = 31 * h + in[i];
+    int len = end - name - 2;
+    if (len == 0) {
+      return 0;
     }
-    return h ^ (h >>> 16);
+    int first = name + 1;
+    int last = end - 2;
+    int x = len * 31 + in[first];
+    x = x * 31 + in[last];
+    x = x * 31 + in[first + (len >> 1)];
+    x = x * 31 + in[first + ((len - 1) >> 2)];
+    x = x * 31 + in[last - ((len - 1) >> 2)];
+    return x * 0x9E3779B9;
   }
 
   /** Whether an earlier field of the object (all unescaped) has the same name as {@code q}. */
@@ -609,7 +980,7 @@ public final class JsonReader {
       return p + 1;
     }
     while (true) {
-      p = ws(value(p, depth));
+      p = ws(value(p, depth, null));
       if (p >= to) {
         throw error("the JSON text ends early", p);
       }
@@ -699,6 +1070,7 @@ public final class JsonReader {
     if (n < 0) {
       throw error("a string is not well-formed UTF-8", i);
     }
+    nonAscii = true;
     return i + n;
   }
 
@@ -772,19 +1144,6 @@ public final class JsonReader {
   }
 
   private int skipContainer(int at) {
-    if (at == memoContainer) {
-      return memoContainerEnd;
-    }
-    int end = scanContainer(at);
-    // Keep the largest container skipped so far: the one most costly to scan again.
-    if (memoContainer < 0 || end - at >= memoContainerEnd - memoContainer) {
-      memoContainer = at;
-      memoContainerEnd = end;
-    }
-    return end;
-  }
-
-  private int scanContainer(int at) {
     int depth = 0;
     int i = at;
     while (true) {

@@ -202,10 +202,25 @@ public final class Json {
    * @throws SecretFormatException if the body is not one well-formed JSON object
    */
   public static JsonReader object(byte[] body, String what, @Nullable SecretRef ref) {
+    return object(body, what, ref, null);
+  }
+
+  /**
+   * {@link #object(byte[], String, SecretRef)}, finding the members at {@code paths} in the same
+   * pass ({@link JsonReader#found}).
+   *
+   * @param body the UTF-8 bytes; read, not modified
+   * @param what how to name the input in errors
+   * @param ref the secret concerned, for the exception, or {@code null}
+   * @param paths the members to find, or {@code null} for none
+   * @return the reader; its root is an object
+   * @throws SecretFormatException if the body is not one well-formed JSON object
+   */
+  public static JsonReader object(byte[] body, String what, @Nullable SecretRef ref, JsonReader.@Nullable Paths paths) {
     if (JsonReader.isBlank(body, 0, body.length)) {
       throw new SecretFormatException(what + " is empty, not a JSON object", ref);
     }
-    JsonReader r = JsonReader.parse(body, what, ref);
+    JsonReader r = paths == null ? JsonReader.parse(body, what, ref) : JsonReader.parse(body, what, ref, paths);
     if (r.kind(r.root()) != JsonReader.OBJECT) {
       throw new SecretFormatException(what + " is not a JSON object", ref);
     }

@@ -8,6 +8,7 @@ import io.secretsdk.SecretRef;
 import io.secretsdk.SecretValue;
 import io.secretsdk.VersionStage;
 import io.secretsdk.internal.JsonReader;
+import io.secretsdk.internal.ValueAccess;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -70,13 +71,17 @@ public final class Responses {
     return m;
   }
 
-  /** An answer being read: the reader and how to name it in errors. */
+  /**
+   * An answer being read: the reader and how to name it in errors. Its checks are also static, for
+   * the hot read ({@link #kv2}), which names the answer only for an error ({@code what} null: the
+   * name is made from the reference then).
+   */
   private static final class Answer {
-    /** Parse errors name this, replaced by the answer's full name when thrown (see the lazy constructor). */
+    /** Parse errors name this, replaced by the answer's full name when thrown (see {@link #check}). */
     private static final String PENDING = "Vault's answer";
 
     final JsonReader json;
-    private @Nullable String what;
+    private final String what;
     final @Nullable SecretRef ref;
 
     Answer(byte[] body, String what, @Nullable SecretRef ref) {
@@ -85,25 +90,19 @@ public final class Responses {
       this.ref = ref;
     }
 
-    /** For the hot read: the answer's name ({@link Responses#what}) is made only for an error. */
-    Answer(byte[] body, SecretRef ref) {
-      this.ref = ref;
+    /** Checks an answer for the hot read, finding {@code paths}; its name is made only for an error. */
+    static JsonReader check(byte[] body, SecretRef ref, JsonReader.Paths paths) {
       try {
-        this.json = Json.object(body, PENDING, ref);
+        return Json.object(body, PENDING, ref, paths);
       } catch (SecretFormatException e) {
         String m = String.valueOf(e.getMessage());
-        throw new SecretFormatException(what() + (m.startsWith(PENDING) ? m.substring(PENDING.length()) : ": " + m),
-            ref);
+        throw new SecretFormatException(
+            what(ref) + (m.startsWith(PENDING) ? m.substring(PENDING.length()) : ": " + m), ref);
       }
     }
 
-    String what() {
-      String w = what;
-      if (w == null) {
-        w = Responses.what(java.util.Objects.requireNonNull(ref));
-        what = w;
-      }
-      return w;
+    private static String named(@Nullable String what, @Nullable SecretRef ref) {
+      return what != null ? what : Responses.what(java.util.Objects.requireNonNull(ref));
     }
 
     int root() {
@@ -112,23 +111,16 @@ public final class Responses {
 
     /** A field that must be an object when present: its offset, or -1 if absent or null. */
     int obj(int at, String name) {
-      int v = at < 0 ? -1 : json.field(at, name);
+      return objectOrNull(json, at < 0 ? -1 : json.field(at, name), name, what, ref);
+    }
+
+    /** A value (-1 for none) that must be an object unless null: its offset, or -1 for none or null. */
+    static int objectOrNull(JsonReader json, int v, String name, @Nullable String what, @Nullable SecretRef ref) {
       if (v < 0 || json.kind(v) == JsonReader.NULL) {
         return -1;
       }
       if (json.kind(v) != JsonReader.OBJECT) {
-        throw new SecretFormatException(what() + ": '" + name + "' is not a JSON object", ref);
-      }
-      return v;
-    }
-
-    /** A value that must be an object unless null: its offset, or -1 for null. */
-    int objValue(int v, String name) {
-      if (json.kind(v) == JsonReader.NULL) {
-        return -1;
-      }
-      if (json.kind(v) != JsonReader.OBJECT) {
-        throw new SecretFormatException(what() + ": '" + name + "' is not a JSON object", ref);
+        throw new SecretFormatException(named(what, ref) + ": '" + name + "' is not a JSON object", ref);
       }
       return v;
     }
@@ -140,7 +132,7 @@ public final class Responses {
         return -1;
       }
       if (json.kind(v) != JsonReader.STRING) {
-        throw new SecretFormatException(what() + ": '" + name + "' is not a string", ref);
+        throw new SecretFormatException(what + ": '" + name + "' is not a string", ref);
       }
       return v;
     }
@@ -152,18 +144,19 @@ public final class Responses {
 
     /** An integer, also accepted as a string of digits (Vault writes some numbers as strings). */
     @Nullable Long integer(int at, String name) {
-      return integerValue(json.field(at, name), name);
+      return integerValue(json, json.field(at, name), name, what, ref);
     }
 
     /** {@link #integer} of a value found already (-1 for none). */
-    @Nullable Long integerValue(int v, String name) {
+    static @Nullable Long integerValue(
+        JsonReader json, int v, String name, @Nullable String what, @Nullable SecretRef ref) {
       if (v < 0 || json.kind(v) == JsonReader.NULL) {
         return null;
       }
       int kind = json.kind(v);
       Long n = kind == JsonReader.NUMBER ? json.integer(v) : kind == JsonReader.STRING ? json.digits(v) : null;
       if (n == null) {
-        throw new SecretFormatException(what() + ": '" + name + "' is not an integer", ref);
+        throw new SecretFormatException(named(what, ref) + ": '" + name + "' is not an integer", ref);
       }
       return n;
     }
@@ -175,33 +168,35 @@ public final class Responses {
       }
       int kind = json.kind(v);
       if (kind != JsonReader.TRUE && kind != JsonReader.FALSE) {
-        throw new SecretFormatException(what() + ": '" + name + "' is not a boolean", ref);
+        throw new SecretFormatException(what + ": '" + name + "' is not a boolean", ref);
       }
       return kind == JsonReader.TRUE;
     }
 
     /** A non-empty string field read as a timestamp; {@code null} if absent, empty or in no known form. */
-    @Nullable Instant instant(int at, String name) {
-      return instantValue(json.field(at, name), name);
+    @Nullable Instant instant(byte[] body, int at, String name) {
+      int v = json.field(at, name);
+      return instantValue(json, body, v, v < 0 ? -1 : json.end(v), name, what, ref);
     }
 
-    /** {@link #instant} of a value found already (-1 for none). */
-    @Nullable Instant instantValue(int found, String name) {
-      int v = found < 0 || json.kind(found) == JsonReader.NULL ? -1 : found;
-      if (v >= 0 && json.kind(v) != JsonReader.STRING) {
-        throw new SecretFormatException(what() + ": '" + name + "' is not a string", ref);
-      }
-      if (v < 0 || json.isEmptyString(v)) {
+    /** {@link #instant} of a value found already ({@code v} -1 for none; {@code end} just past it). */
+    static @Nullable Instant instantValue(JsonReader json, byte[] body, int v, int end, String name,
+        @Nullable String what, @Nullable SecretRef ref) {
+      if (v < 0 || json.kind(v) == JsonReader.NULL) {
         return null;
       }
-      CharSequence view = json.asciiView(v);
-      CharSequence text = view != null ? view : json.text(v);
-      Instant fast = rfc3339(text);
+      if (json.kind(v) != JsonReader.STRING) {
+        throw new SecretFormatException(named(what, ref) + ": '" + name + "' is not a string", ref);
+      }
+      if (json.isEmptyString(v)) {
+        return null;
+      }
+      Instant fast = rfc3339(body, v + 1, end - 1); // a string with an escape is not in this form
       if (fast != null) {
         return fast;
       }
       try {
-        return OffsetDateTime.parse(text).toInstant();
+        return OffsetDateTime.parse(json.text(v)).toInstant();
       } catch (DateTimeParseException e) {
         return null;
       }
@@ -212,7 +207,7 @@ public final class Responses {
       try {
         return SecretValue.wrapUtf8(json.rawBytes(at));
       } catch (SecretFormatException e) {
-        throw new SecretFormatException(what() + ": the secret's data is not well-formed UTF-8", ref);
+        throw new SecretFormatException(what + ": the secret's data is not well-formed UTF-8", ref);
       }
     }
   }
@@ -225,28 +220,48 @@ public final class Responses {
    * @return the instant, or {@code null} if the text is in another form
    */
   static @Nullable Instant rfc3339(CharSequence t) {
-    int n = t.length();
-    if (n < 20 || t.charAt(4) != '-' || t.charAt(7) != '-' || (t.charAt(10) != 'T' && t.charAt(10) != 't')
-        || t.charAt(13) != ':' || t.charAt(16) != ':') {
+    byte[] ascii = new byte[t.length()];
+    for (int i = 0; i < ascii.length; i++) {
+      char c = t.charAt(i);
+      if (c >= 0x80) {
+        return null;
+      }
+      ascii[i] = (byte) c;
+    }
+    return rfc3339(ascii, 0, ascii.length);
+  }
+
+  /**
+   * {@link #rfc3339(CharSequence)} of ASCII text in {@code t[from, to)}, read where it lies.
+   *
+   * @param t the bytes
+   * @param from where the text starts
+   * @param to where it ends (exclusive)
+   * @return the instant, or {@code null} if the text is in another form
+   */
+  static @Nullable Instant rfc3339(byte[] t, int from, int to) {
+    int n = to - from;
+    if (n < 20 || t[from + 4] != '-' || t[from + 7] != '-' || (t[from + 10] != 'T' && t[from + 10] != 't')
+        || t[from + 13] != ':' || t[from + 16] != ':') {
       return null;
     }
-    int year = digits(t, 0, 4);
-    int month = digits(t, 5, 2);
-    int day = digits(t, 8, 2);
-    int hour = digits(t, 11, 2);
-    int minute = digits(t, 14, 2);
-    int second = digits(t, 17, 2);
+    int year = digits(t, from, 4);
+    int month = digits(t, from + 5, 2);
+    int day = digits(t, from + 8, 2);
+    int hour = digits(t, from + 11, 2);
+    int minute = digits(t, from + 14, 2);
+    int second = digits(t, from + 17, 2);
     if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0
         || minute > 59 || second < 0 || second > 59) {
       return null;
     }
-    int i = 19;
+    int i = from + 19;
     long nanos = 0;
-    if (i < n && t.charAt(i) == '.') {
+    if (i < to && t[i] == '.') {
       int start = ++i;
-      while (i < n && t.charAt(i) >= '0' && t.charAt(i) <= '9') {
+      while (i < to && t[i] >= '0' && t[i] <= '9') {
         if (i - start < 9) {
-          nanos = nanos * 10 + (t.charAt(i) - '0');
+          nanos = nanos * 10 + (t[i] - '0');
         }
         i++;
       }
@@ -259,15 +274,15 @@ public final class Responses {
       }
     }
     int offsetSeconds;
-    if (i == n - 1 && (t.charAt(i) == 'Z' || t.charAt(i) == 'z')) {
+    if (i == to - 1 && (t[i] == 'Z' || t[i] == 'z')) {
       offsetSeconds = 0;
-    } else if (i == n - 6 && (t.charAt(i) == '+' || t.charAt(i) == '-') && t.charAt(i + 3) == ':') {
+    } else if (i == to - 6 && (t[i] == '+' || t[i] == '-') && t[i + 3] == ':') {
       int oh = digits(t, i + 1, 2);
       int om = digits(t, i + 4, 2);
       if (oh < 0 || oh > 18 || om < 0 || om > 59) {
         return null;
       }
-      offsetSeconds = (t.charAt(i) == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+      offsetSeconds = (t[i] == '-' ? -1 : 1) * (oh * 3600 + om * 60);
     } else {
       return null;
     }
@@ -293,10 +308,10 @@ public final class Responses {
     return era * 146097 + dayOfEra - 719468;
   }
 
-  private static int digits(CharSequence t, int from, int count) {
+  private static int digits(byte[] t, int from, int count) {
     int v = 0;
     for (int i = from; i < from + count; i++) {
-      char c = t.charAt(i);
+      int c = t[i];
       if (c < '0' || c > '9') {
         return -1;
       }
@@ -315,50 +330,27 @@ public final class Responses {
    * @return the secret, owned by the caller
    */
   public static Secret kv2(byte[] body, SecretRef ref, Route route, Set<VersionStage> stages) {
-    Answer a = new Answer(body, ref);
-    JsonReader json = a.json;
-    int outer = a.obj(a.root(), "data");
-    if (outer < 0) {
-      throw new SecretFormatException(a.what() + " has no 'data' block; is '" + route.mount()
+    // One pass checks the answer and finds every member read here: no search afterwards.
+    JsonReader json = Answer.check(body, ref, KV2_PATHS);
+    int outer = json.found(KV2_OUTER);
+    if (outer < 0 || json.kind(outer) == JsonReader.NULL) {
+      throw new SecretFormatException(what(ref) + " has no 'data' block; is '" + route.mount()
           + "' really a KV v2 mount?", ref);
     }
-    // One pass over each block (each lookup by name scans its object from the start).
-    int data = -1;
-    int meta = -1;
-    for (int m = json.firstMember(outer); m >= 0; m = json.nextMember(m)) {
-      if (data < 0 && json.nameEquals(m, "data")) {
-        data = a.objValue(json.memberValue(m), "data");
-      } else if (meta < 0 && json.nameEquals(m, "metadata")) {
-        meta = a.objValue(json.memberValue(m), "metadata");
-      }
-      if (data >= 0 && meta >= 0) {
-        break;
-      }
-    }
-    int versionAt = -1;
-    int createdAt = -1;
-    int customAt = -1;
-    if (meta >= 0) {
-      for (int m = json.firstMember(meta); m >= 0; m = json.nextMember(m)) {
-        if (json.nameEquals(m, "version")) {
-          versionAt = json.memberValue(m);
-        } else if (json.nameEquals(m, "created_time")) {
-          createdAt = json.memberValue(m);
-        } else if (json.nameEquals(m, "custom_metadata")) {
-          customAt = json.memberValue(m);
-        }
-      }
-    }
-    Long version = a.integerValue(versionAt, "version");
+    Answer.objectOrNull(json, outer, "data", null, ref);
+    int data = Answer.objectOrNull(json, json.found(KV2_DATA), "data", null, ref);
+    int meta = Answer.objectOrNull(json, json.found(KV2_META), "metadata", null, ref);
+    Long version = meta < 0 ? null : Answer.integerValue(json, json.found(KV2_VERSION), "version", null, ref);
     if (data < 0) {
       throw notFound(body, ref, route);
     }
     if (version == null) {
-      throw new SecretFormatException(a.what() + " has no 'data.metadata.version'; is '" + route.mount()
+      throw new SecretFormatException(what(ref) + " has no 'data.metadata.version'; is '" + route.mount()
           + "' really a KV v2 mount?", ref);
     }
-    Instant created = a.instantValue(createdAt, "created_time");
-    int custom = customAt < 0 ? -1 : a.objValue(customAt, "custom_metadata");
+    Instant created = meta < 0 ? null
+        : Answer.instantValue(json, body, json.found(KV2_CREATED), json.foundEnd(KV2_CREATED), "created_time", null, ref);
+    int custom = meta < 0 ? -1 : Answer.objectOrNull(json, json.found(KV2_CUSTOM), "custom_metadata", null, ref);
     Map<String, String> metadata;
     if (custom < 0 || json.firstMember(custom) < 0) {
       metadata = kv2Metadata(route);
@@ -372,8 +364,19 @@ public final class Responses {
     if (created != null) {
       b.createdAt(created);
     }
-    return b.value(a.value(data)).build();
+    // The data object's exact bytes, checked just now: its fields are read where they lie.
+    return b.value(ValueAccess.adoptCheckedObject(json.rawBytes(data, json.foundEnd(KV2_DATA)), json.isAscii()))
+        .build();
   }
+
+  private static final JsonReader.Paths KV2_PATHS = JsonReader.Paths.of("data", "data.data", "data.metadata",
+      "data.metadata.version", "data.metadata.created_time", "data.metadata.custom_metadata");
+  private static final int KV2_OUTER = 0;
+  private static final int KV2_DATA = 1;
+  private static final int KV2_META = 2;
+  private static final int KV2_VERSION = 3;
+  private static final int KV2_CREATED = 4;
+  private static final int KV2_CUSTOM = 5;
 
   /**
    * The metadata of a KV v2 secret with custom metadata: the string entries of {@code custom}
@@ -478,7 +481,7 @@ public final class Responses {
               where + ": version " + v + " was destroyed; its data is gone. Read another version", ref);
         }
         if (deleted != null && !deleted.isEmpty()) {
-          Instant at = a.instant(meta, "deletion_time");
+          Instant at = a.instant(body, meta, "deletion_time");
           return new SecretNotFoundException(
               where + ": version " + v + " was deleted" + (at == null ? "" : " at " + at)
                   + "; undelete it in Vault or read another version", ref);
@@ -631,7 +634,7 @@ public final class Responses {
       b.nextRotationAt(now.plusSeconds(ttl));
     }
     if (lastRotation != null && !lastRotation.isEmpty()) {
-      Instant rotated = a.instant(data, "last_vault_rotation");
+      Instant rotated = a.instant(body, data, "last_vault_rotation");
       if (rotated != null) {
         b.createdAt(rotated);
       }
