@@ -3,6 +3,7 @@ package io.secretsdk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.secretsdk.internal.ValueAccess;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -192,6 +193,113 @@ class FieldViewTest {
     }
     assertThat(torn).isEmpty();
     assertThat(refused.get()).isEqualTo(40L * readers);
+    assertThat(whole.get()).isPositive();
+  }
+
+  @Test
+  void aValueItsParserCheckedReadsItsFieldsAsAValueCheckedOnItsFirstRead() {
+    for (String json : List.of(
+        "{\"plain\":\"p4ss\",\"esc\":\"a\\\"b\\u00e9\",\"n\":12,\"t\":true,\"z\":null,\"o\":{\"plain\":1}}",
+        " {\"multi\":\"é€😀\",\"plain\":\"p4ss\",\"pä\":\"x\",\"esc\":\"\\n\",\"n\":-1.5,\"t\":false} ")) {
+      byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
+      boolean ascii = json.chars().allMatch(c -> c < 0x80);
+      Secret checked = secretOf(ValueAccess.adoptCheckedObject(utf8.clone(), ascii));
+      Secret parsed = secretOf(SecretValue.fromUtf8(utf8));
+      assertThat(checked.value().length()).isEqualTo(json.length());
+      for (String name : List.of("plain", "esc", "multi", "pä", "n", "t")) {
+        if (!json.contains("\"" + name + "\"")) {
+          assertThatThrownBy(() -> checked.field(name)).isInstanceOf(SecretFormatException.class)
+              .hasMessageContaining("has no field");
+          continue;
+        }
+        SecretValue a = checked.field(name);
+        SecretValue b = parsed.field(name);
+        assertThat(read(a)).as(name).isEqualTo(read(b));
+        assertThat(a.length()).as(name).isEqualTo(b.length());
+        assertThat(a.contentEquals(b)).as(name).isTrue();
+      }
+      for (String name : List.of("z", "o", "missing", "plai")) {
+        if (json.contains("\"" + name + "\"") || name.equals("missing") || name.equals("plai")) {
+          assertThatThrownBy(() -> checked.field(name)).as(name).isInstanceOf(SecretFormatException.class)
+              .hasMessageContaining("'" + name + "'");
+        }
+      }
+    }
+  }
+
+  @Test
+  void onlySecretValueInstallsTheAccessItsParsersUse() {
+    assertThatThrownBy(() -> ValueAccess.install((utf8, ascii) -> SecretValue.wrapUtf8(utf8)))
+        .isInstanceOf(IllegalStateException.class);
+  }
+
+  /**
+   * First reads of fields (each on a new secret, so each looks the field up in the bytes) race the
+   * value's destruction, on a value checked by its parser (found without a check) and on one
+   * checked by its first read: each gives the whole field or a refusal, never a format error, an
+   * out-of-bounds read or a wrong field.
+   */
+  @Test
+  void firstReadsOfFieldsRacingDestroyGetTheWholeFieldOrARefusal() throws Exception {
+    StringBuilder json = new StringBuilder("{");
+    int fields = 64;
+    for (int i = 0; i < fields; i++) {
+      json.append(i == 0 ? "" : ",").append("\"f").append(i).append("\":\"").append("v".repeat(40)).append(i)
+          .append(i % 3 == 0 ? "\\\"" : "").append('"');
+    }
+    byte[] utf8 = json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    int readers = 4;
+    ExecutorService pool = Executors.newFixedThreadPool(readers);
+    List<String> wrong = new CopyOnWriteArrayList<>();
+    AtomicLong whole = new AtomicLong();
+    AtomicLong refused = new AtomicLong();
+    try {
+      for (int round = 0; round < 60; round++) {
+        SecretValue owned = round % 2 == 0 ? ValueAccess.adoptCheckedObject(utf8.clone(), true)
+            : SecretValue.fromUtf8(utf8);
+        if (round % 2 == 1) {
+          secretOf(owned.borrow()).field("f0"); // checked by this first read; the others find without a check
+        }
+        CyclicBarrier start = new CyclicBarrier(readers + 1);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int r = 0; r < readers; r++) {
+          int seed = r;
+          futures.add(pool.submit(() -> {
+            start.await();
+            for (int k = 0; ; k++) {
+              int i = fields - 1 - ((k * 7 + seed) % fields);
+              String expected = "v".repeat(40) + i + (i % 3 == 0 ? "\"" : "");
+              try {
+                SecretValue field = secretOf(owned.borrow()).field("f" + i);
+                if (field.withChars(c -> new String(c).equals(expected))) {
+                  whole.incrementAndGet();
+                } else {
+                  wrong.add("field f" + i + " read wrong content");
+                }
+              } catch (IllegalStateException expectedRefusal) {
+                refused.incrementAndGet();
+                return null;
+              } catch (RuntimeException e) {
+                wrong.add("field f" + i + ": " + e);
+                return null;
+              }
+            }
+          }));
+        }
+        start.await(5, TimeUnit.SECONDS);
+        for (int spin = 0; spin < round * 50; spin++) {
+          Thread.onSpinWait();
+        }
+        owned.destroy();
+        for (Future<?> f : futures) {
+          f.get(5, TimeUnit.SECONDS);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(wrong).isEmpty();
+    assertThat(refused.get()).isEqualTo(60L * readers);
     assertThat(whole.get()).isPositive();
   }
 }

@@ -109,6 +109,105 @@ class JsonReaderProperties {
     agreesWithJackson(in);
   }
 
+  private static final JsonReader.Paths PATHS = JsonReader.Paths.of("data", "data.data", "data.metadata",
+      "data.metadata.version", "data.data.password", "data.data.list", "b", "data.data.username.x");
+
+  /** The members found while checking are those that navigation finds afterwards. */
+  @Property(tries = 1500)
+  void membersFoundWhileCheckingAreTheOnesNavigationFinds(@ForAll("mutated") byte[] in) {
+    JsonReader r;
+    try {
+      r = JsonReader.parse(in, "fuzz", null, PATHS);
+    } catch (SecretFormatException e) {
+      assertThat(jacksonAccepts(in) && isWellFormedUtf8(in)).isFalse();
+      return;
+    }
+    String[][] paths = {{"data"}, {"data", "data"}, {"data", "metadata"}, {"data", "metadata", "version"},
+        {"data", "data", "password"}, {"data", "data", "list"}, {"b"}, {"data", "data", "username", "x"}};
+    for (int i = 0; i < paths.length; i++) {
+      int at = r.root();
+      for (String name : paths[i]) {
+        at = at >= 0 && r.kind(at) == JsonReader.OBJECT ? r.field(at, name) : -1;
+      }
+      assertThat(r.found(i)).as(String.join(".", paths[i])).isEqualTo(at);
+      assertThat(r.foundEnd(i)).as(String.join(".", paths[i])).isEqualTo(at < 0 ? -1 : r.end(at));
+    }
+  }
+
+  /** Finding a member of a checked object without checking it again agrees with the checked search. */
+  @Property(tries = 1500)
+  void aMemberOfACheckedObjectIsWhereTheCheckedSearchFindsIt(@ForAll("mutated") byte[] in) {
+    JsonReader r;
+    try {
+      r = JsonReader.parse(in, "fuzz", null);
+    } catch (SecretFormatException e) {
+      return;
+    }
+    if (r.kind(r.root()) != JsonReader.OBJECT) {
+      return;
+    }
+    for (String name : new String[] {"data", "warnings", "a", "b", "dat", "datas", "", "k\u00e9"}) {
+      int at = r.field(r.root(), name);
+      long found = JsonReader.memberOfChecked(in, name);
+      assertThat(found).as(name).isEqualTo(at < 0 ? -1L : ((long) at << 32) | r.end(at));
+    }
+  }
+
+  /**
+   * On bytes that are not (or no longer) a checked object, as when a value is zeroed while a field
+   * is looked up, the search answers within the array and never throws or runs away.
+   */
+  @Property(tries = 3000)
+  void aSearchOfGarbageOrOfAPartlyZeroedObjectStaysInBounds(
+      @ForAll("mutated") byte[] doc, @ForAll @Size(max = 40) byte[] noise, @ForAll int cut) {
+    byte[] zeroed = doc.clone();
+    int from = Math.floorMod(cut, zeroed.length);
+    Arrays.fill(zeroed, from, Math.min(zeroed.length, from + 1 + Math.floorMod(cut >> 8, 64)), (byte) 0);
+    for (byte[] in : new byte[][] {zeroed, noise, new byte[zeroed.length]}) {
+      for (String name : new String[] {"data", "b", "x", "k\u00e9"}) {
+        long found = JsonReader.memberOfChecked(in, name);
+        if (found >= 0) {
+          int at = (int) (found >>> 32);
+          int end = (int) found;
+          assertThat(at).isLessThan(end);
+          assertThat(end).isLessThanOrEqualTo(in.length);
+        } else {
+          assertThat(found).isIn(-1L, -2L);
+        }
+      }
+    }
+  }
+
+  /**
+   * Duplicate names are found whatever their hashes: objects of up to 16 short names over a
+   * three-letter alphabet, whose hashes collide often, are refused exactly when a name repeats.
+   */
+  @Property(tries = 2000)
+  void duplicateNamesAreRefusedExactlyWhenANameRepeats(
+      @ForAll("names") java.util.List<String> names) {
+    StringBuilder json = new StringBuilder("{");
+    for (int i = 0; i < names.size(); i++) {
+      json.append(i == 0 ? "" : ",").append('"').append(names.get(i)).append("\":").append(i);
+    }
+    byte[] in = json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    boolean repeats = new java.util.HashSet<>(names).size() < names.size();
+    boolean accepted;
+    try {
+      JsonReader.parse(in, "fuzz", null);
+      accepted = true;
+    } catch (SecretFormatException e) {
+      assertThat(e.getMessage()).contains("appears more than once");
+      accepted = false;
+    }
+    assertThat(accepted).as(json.toString()).isEqualTo(!repeats);
+  }
+
+  @Provide
+  Arbitrary<java.util.List<String>> names() {
+    return Arbitraries.strings().withChars('a', 'b', '_').ofMinLength(0).ofMaxLength(6)
+        .list().ofMinSize(1).ofMaxSize(16);
+  }
+
   @Provide
   Arbitrary<byte[]> mutated() {
     byte[] base = SAMPLE.getBytes(StandardCharsets.UTF_8);

@@ -115,4 +115,43 @@ class JsonReaderTest {
     assertThat(r.integer(r.field(r.root(), "a"))).isEqualTo(1L);
     assertThatThrownBy(() -> JsonReader.parse(in, 2, 10, "test", null)).hasMessageContaining("after the JSON object");
   }
+
+  @Test
+  void membersAreFoundWhileCheckingEvenWhenTheirNamesAreWrittenWithEscapes() {
+    byte[] in = ("{\"d\\u0061ta\":{\"me\\u0074a\":{\"v\":7},\"other\":1},\"data2\":{\"meta\":2},"
+        + "\"x\":{\"meta\":\"not\"}}").getBytes(StandardCharsets.UTF_8);
+    JsonReader r = JsonReader.parse(in, "doc", null, JsonReader.Paths.of("data.meta.v", "data", "x.meta", "data.nope"));
+    assertThat(r.kind(r.found(0))).isEqualTo(JsonReader.NUMBER);
+    assertThat(r.integer(r.found(0))).isEqualTo(7L);
+    assertThat(r.found(1)).isEqualTo(r.field(r.root(), "data"));
+    assertThat(r.foundEnd(1)).isEqualTo(r.end(r.found(1)));
+    assertThat(r.text(r.found(2))).isEqualTo("not");
+    assertThat(r.found(3)).isEqualTo(-1);
+    assertThat(r.isAscii()).isTrue();
+    assertThat(JsonReader.parse("{\"k\":\"\u00e9\"}".getBytes(StandardCharsets.UTF_8), "doc", null).isAscii())
+        .isFalse();
+    assertThatThrownBy(() -> JsonReader.parse(in, "doc", null).found(0)).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  void pathsMustBePlainDistinctNames() {
+    assertThatThrownBy(() -> JsonReader.Paths.of("a..b")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> JsonReader.Paths.of("a", "a")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> JsonReader.Paths.of("q\"")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> JsonReader.Paths.of("\u00e9")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void aMemberOfACheckedObjectIsFoundByItsDecodedName() {
+    byte[] in = " {\"pa\\u0073s\":\"1\",\"p\u00e4ss\":[1,{\"}\":\"]\"}],\"pass3\":\"3\"} ".getBytes(StandardCharsets.UTF_8);
+    JsonReader r = JsonReader.parse(in, "doc", null);
+    for (String name : new String[] {"pass", "p\u00e4ss", "pass3"}) {
+      int at = r.field(r.root(), name);
+      assertThat(JsonReader.memberOfChecked(in, name)).as(name).isEqualTo(((long) at << 32) | r.end(at));
+    }
+    assertThat(JsonReader.memberOfChecked(in, "pas")).isEqualTo(-1L);
+    assertThat(JsonReader.memberOfChecked(in, "passs")).isEqualTo(-1L);
+    assertThat(JsonReader.memberOfChecked("{}".getBytes(StandardCharsets.UTF_8), "a")).isEqualTo(-1L);
+    assertThat(JsonReader.memberOfChecked(new byte[0], "a")).isEqualTo(-2L);
+  }
 }
