@@ -1118,14 +1118,7 @@ public final class JsonReader {
   }
 
   private int ws(int p) {
-    while (p < to) {
-      byte b = in[p];
-      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
-        return p;
-      }
-      p++;
-    }
-    return p;
+    return skipWs(in, p, to);
   }
 
   // ---------------------------------------------------------------- skipping (validated input)
