@@ -268,6 +268,9 @@ final class Planner {
   void expireIfDead(Entry e) {
     long now = c.clock.millis();
     boolean[] dropped = {false};
+    // The version held when the entry is dropped: the removal listener clears e.current before
+    // the eviction is reported, and the report names the version it zeroed.
+    Version[] last = new Version[1];
     c.store.asMap().computeIfPresent(e.key, (k, held) -> {
       if (held != e) {
         return held;
@@ -277,6 +280,7 @@ final class Planner {
           return held;
         }
         e.removed = true;
+        last[0] = e.current;
       }
       dropped[0] = true;
       return null;
@@ -284,7 +288,7 @@ final class Planner {
     if (dropped[0]) {
       c.evictions.increment();
       // observer hook: eviction (nothing left to serve)
-      c.observers.evicted(e.key, e.current);
+      c.observers.evicted(e.key, last[0]);
       c.dropAliases(e);
     } else if (!e.removed) {
       touch(e);

@@ -245,13 +245,14 @@ class CacheChaosTest {
       long seen = clock.millis();
       Long retired = destroyableAt.get(ref + "@" + s.versionId());
       ChaosSource.Issued issued = source.byVersion.get(ref + "@" + s.versionId());
-      boolean dropped = issued != null && issued.usableUntil.get() + DefaultSecretCache.GRACE_MILLIS <= seen;
+      boolean dropped = issued != null && issued.droppedBetween(t0, seen);
       boolean legit = (retired != null && retired <= seen) || endOf(s) <= seen || dropped;
       if (!legit) {
         violations.add("a reader of " + ref + " got version " + s.versionId() + " already destroyed at "
             + Instant.ofEpochMilli(seen) + " (read from " + Instant.ofEpochMilli(t0) + "; destroyable from "
             + (retired == null ? "never" : Instant.ofEpochMilli(retired)) + ", lease end "
-            + (endOf(s) == Long.MAX_VALUE ? "none" : Instant.ofEpochMilli(endOf(s))) + ")");
+            + (endOf(s) == Long.MAX_VALUE ? "none" : Instant.ofEpochMilli(endOf(s))) + "; fetched "
+            + (issued == null ? "never" : issued.describe()) + ")");
       }
     }
   }
@@ -285,10 +286,66 @@ class CacheChaosTest {
     final class Issued {
       final String version;
       final AtomicLong usableUntil;
+      /** Every fetch (or renewal) of this version: {when, usable until}, in the order recorded. */
+      final List<long[]> history = new CopyOnWriteArrayList<>();
 
-      Issued(String version, long usableUntil) {
+      Issued(String version, long issuedAt, long usableUntil) {
         this.version = version;
         this.usableUntil = new AtomicLong(usableUntil);
+        history.add(new long[] {issuedAt, usableUntil});
+      }
+
+      void extend(long at, long until) {
+        usableUntil.accumulateAndGet(until, Math::max);
+        history.add(new long[] {at, until});
+      }
+
+      /**
+       * Whether the cache may have dropped a copy of this version, read at {@code readAt}, by
+       * {@code seen}: an entry is dropped (and its values zeroed) a grace period after the last
+       * instant it may be served, i.e. the end of the latest fetch of the version it holds. The
+       * same version may afterwards be fetched again, into a new entry, as a new copy: that moves
+       * the version's end later, but not the end of the copy already dropped. So the end that
+       * counts is the one as of the drop: the copy was droppable if at some instant {@code d}
+       * between the read and {@code seen}, {@code d} is at least the grace past the end of every
+       * fetch of this version made before {@code d}. Fetches made after {@code d} (into the new
+       * entry) do not count; fetches before it all do, so a copy zeroed while any fetch of its
+       * version still promised it usable is still a violation.
+       */
+      boolean droppedBetween(long readAt, long seen) {
+        List<long[]> fetches = new ArrayList<>(history);
+        fetches.sort((a, b) -> Long.compare(a[0], b[0]));
+        // Candidate instants of the drop: now, and just before each later fetch of the version.
+        List<Long> candidates = new ArrayList<>();
+        candidates.add(seen);
+        for (long[] f : fetches) {
+          if (f[0] > readAt && f[0] <= seen) {
+            candidates.add(f[0] - 1);
+          }
+        }
+        for (long d : candidates) {
+          long end = Long.MIN_VALUE;
+          for (long[] f : fetches) {
+            if (f[0] <= d) {
+              end = Math.max(end, f[1]);
+            }
+          }
+          if (end != Long.MIN_VALUE && end + DefaultSecretCache.GRACE_MILLIS <= d) {
+            return true;
+          }
+        }
+        return false;
+      }
+
+      /** The last fetches of this version, for a violation's message. */
+      String describe() {
+        List<long[]> fetches = new ArrayList<>(history);
+        StringBuilder b = new StringBuilder(fetches.size() + "x");
+        for (long[] f : fetches.subList(Math.max(0, fetches.size() - 4), fetches.size())) {
+          b.append(", ").append(Instant.ofEpochMilli(f[0])).append(" until ")
+              .append(Instant.ofEpochMilli(f[1]));
+        }
+        return b.toString();
       }
     }
 
@@ -361,10 +418,10 @@ class CacheChaosTest {
       if (ref.equals(TOKEN)) {
         b.nextRotationAt(now.plus(Duration.ofMinutes(2)));
       }
-      Issued issued = new Issued("v" + version, usableUntil);
+      Issued issued = new Issued("v" + version, now.toEpochMilli(), usableUntil);
       latest.put(ref, issued);
       byVersion.merge(ref + "@v" + version, issued, (old, fresh) -> {
-        old.usableUntil.accumulateAndGet(fresh.usableUntil.get(), Math::max);
+        old.extend(now.toEpochMilli(), fresh.usableUntil.get());
         return old;
       });
       if (ref.equals(DB_CREDS)) {
@@ -393,7 +450,7 @@ class CacheChaosTest {
       Lease renewed = new Lease(lease.id(), now, Duration.between(now, end), true);
       Issued issued = byLease.get(lease.id());
       if (issued != null) {
-        issued.usableUntil.accumulateAndGet(end.toEpochMilli(), Math::max);
+        issued.extend(now.toEpochMilli(), end.toEpochMilli());
       }
       return renewed;
     }

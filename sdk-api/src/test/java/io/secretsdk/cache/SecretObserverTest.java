@@ -247,6 +247,21 @@ class SecretObserverTest {
   }
 
   @Test
+  void anEntryDroppedForHavingNothingLeftToServeNamesTheVersionItZeroed() {
+    cache = builder().build();
+    Secret held = cache.get(DB);
+    source.fail(() -> new SecretUnavailableException("backend 'fake' is down", DB));
+    // defaultTtl 100 s, maxStale 300 s, then the grace minute: the entry is dropped, its value zeroed.
+    clock.advance(Duration.ofSeconds(100 + 300 + 60));
+
+    assertThat(held.value().isDestroyed()).isTrue();
+    assertThat(cache.stats().evictions()).isEqualTo(1);
+    List<SecretEvent> evicted = recorder.of(Kind.EVICTED);
+    assertThat(evicted).hasSize(1);
+    assertThat(evicted.get(0).versionId()).contains("v1");
+  }
+
+  @Test
   void anObserverThatThrowsIsIsolatedAndTheOthersAndTheCacheGoOn() {
     SecretObserver broken = new SecretObserver() {
       @Override
