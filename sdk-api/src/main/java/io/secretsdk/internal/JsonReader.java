@@ -341,25 +341,9 @@ public final class JsonReader {
    * @return the offset just past it
    */
   public int end(int at) {
-    switch (in[at]) {
-      case '"':
-        return skipString(at);
-      case '{':
-      case '[':
-        return skipContainer(at);
-      case 't':
-      case 'n':
-        return at + 4;
-      case 'f':
-        return at + 5;
-      default:
-        int i = at + 1;
-        while (i < to && isNumberByte(in[i])) {
-          i++;
-        }
-        return i;
-    }
+    return skipValueWithin(in, at, to); // never -1 on the checked document
   }
+
 
   /**
    * Decodes a string into an array the caller owns and wipes: for secrets.
@@ -1124,36 +1108,7 @@ public final class JsonReader {
   // ---------------------------------------------------------------- skipping (validated input)
 
   private int skipString(int at) {
-    byte[] in = this.in;
-    int to = this.to;
-    int i = at + 1;
-    while (true) {
-      byte b = in[i];
-      if (b == '"') {
-        return i + 1;
-      }
-      i += b == '\\' ? 2 : 1;
-    }
-  }
-
-  private int skipContainer(int at) {
-    int depth = 0;
-    int i = at;
-    while (true) {
-      byte b = in[i];
-      if (b == '"') {
-        i = skipString(i);
-        continue;
-      }
-      if (b == '{' || b == '[') {
-        depth++;
-      } else if (b == '}' || b == ']') {
-        if (--depth == 0) {
-          return i + 1;
-        }
-      }
-      i++;
-    }
+    return skipStringWithin(in, at, to); // never -1 on the checked document
   }
 
   private static boolean isNumberByte(byte b) {
